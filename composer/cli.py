@@ -1,0 +1,188 @@
+"""The command line: GUI launch, and headless ``draft`` / ``account`` / ``sync`` commands.
+
+Errors: one clear line on stderr and a non-zero exit (1 for a refused action, 2 for a
+usage error); nothing is changed by a command that fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from composer import __version__
+from composer.errors import ComposerError
+
+HEADLESS = {"draft", "account", "sync"}
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", metavar="DIR", help="keep drafts and settings in DIR")
+
+
+def _draft_fields(p: argparse.ArgumentParser, *, edit: bool) -> None:
+    p.add_argument("--account", metavar="NAME", help="the account to sync through "
+                   "('none' for this computer only)" if edit else "the account to sync through")
+    p.add_argument("--from", dest="from_addr", metavar="ADDR")
+    for name in ("to", "cc", "bcc"):
+        p.add_argument(f"--{name}", action="append", default=[], metavar="ADDR",
+                       help="one address or a pasted list; repeatable")
+    p.add_argument("--subject")
+    body = p.add_mutually_exclusive_group()
+    body.add_argument("--html", metavar="HTML", help="HTML body ('-' reads standard input)")
+    body.add_argument("--text", metavar="TEXT", help="plain-text body ('-' reads standard input)")
+    p.add_argument("--attach", action="append", default=[], metavar="FILE")
+    p.add_argument("--send-at", metavar="ISO8601", help="send-later time ('none' clears)"
+                   if edit else "send-later time")
+    p.add_argument("--tz", metavar="IANA", help="time zone of --send-at (e.g. Europe/Berlin)")
+    p.add_argument("--context", action="append", default=[], metavar="KEY=VALUE")
+    p.add_argument("--importance", choices=["low", "normal", "high"])
+
+
+def build_headless_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mail-composer", description="Mail Composer command line")
+    _common(parser)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    draft = sub.add_parser("draft", help="create, edit, list and move drafts")
+    dsub = draft.add_subparsers(dest="action", required=True)
+    new = dsub.add_parser("new", help="create a draft; prints its id")
+    _draft_fields(new, edit=False)
+    edit = dsub.add_parser("edit", help="change a draft")
+    edit.add_argument("id")
+    _draft_fields(edit, edit=True)
+    edit.add_argument("--remove-attachment", action="append", default=[], metavar="NAME")
+    lst = dsub.add_parser("list", help="list drafts, newest first")
+    lst.add_argument("--json", action="store_true")
+    lst.add_argument("--search", metavar="QUERY")
+    lst.add_argument("--limit", type=int, default=100)
+    lst.add_argument("--deleted", action="store_true", help="list deleted drafts instead")
+    show = dsub.add_parser("show", help="show one draft")
+    show.add_argument("id")
+    show.add_argument("--json", action="store_true")
+    hist = dsub.add_parser("history", help="list a draft's saved versions")
+    hist.add_argument("id")
+    hist.add_argument("--json", action="store_true")
+    rest = dsub.add_parser("restore", help="make an older version current again")
+    rest.add_argument("id")
+    rest.add_argument("revision", type=int)
+    exp = dsub.add_parser("export", help="write a draft as an .eml file")
+    exp.add_argument("id")
+    exp.add_argument("--eml", required=True, metavar="PATH")
+    imp = dsub.add_parser("import", help="read an .eml file as a new draft; prints its id")
+    imp.add_argument("path")
+    dele = dsub.add_parser("delete", help="delete a draft (restorable with 'undelete')")
+    dele.add_argument("id")
+    und = dsub.add_parser("undelete", help="bring back a deleted draft")
+    und.add_argument("id")
+    send = dsub.add_parser("send", help="queue a draft to be sent by its account")
+    send.add_argument("id")
+
+    account = sub.add_parser("account", help="accounts of the five services")
+    asub = account.add_subparsers(dest="action", required=True)
+    add = asub.add_parser("add", help="add or replace an account")
+    add.add_argument("name")
+    add.add_argument("--kind", required=True,
+                     choices=["datamotion", "onlyoffice", "exante", "mykaarma", "rebilly"])
+    add.add_argument("--base-url", required=True, metavar="URL")
+    add.add_argument("--username", default="")
+    add.add_argument("--address", default="", metavar="EMAIL")
+    add.add_argument("--secret-stdin", action="store_true",
+                     help="read the password or API key from standard input")
+    add.add_argument("--option", action="append", default=[], metavar="KEY=VALUE")
+    alist = asub.add_parser("list")
+    alist.add_argument("--json", action="store_true")
+    arem = asub.add_parser("remove")
+    arem.add_argument("name")
+    atest = asub.add_parser("test")
+    atest.add_argument("name")
+
+    sync = sub.add_parser("sync", help="push waiting changes once")
+    sync.add_argument("--account", metavar="NAME")
+    return parser
+
+
+def build_gui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="mail-composer", description="Mail Composer: write email drafts.")
+    _common(parser)
+    parser.add_argument("--version", action="version", version=f"mail-composer {__version__}")
+    parser.add_argument("--smoke-test", action="store_true",
+                        help="start, show and paint the main window once, then exit")
+    parser.add_argument("--self-test", action="store_true",
+                        help="check adapters, database and keychain; print a report")
+    parser.add_argument("mailto", nargs="?", help="a mailto: link to open as a new draft")
+    parser.add_argument("--to", action="append", default=[], metavar="ADDR")
+    parser.add_argument("--cc", action="append", default=[], metavar="ADDR")
+    parser.add_argument("--bcc", action="append", default=[], metavar="ADDR")
+    parser.add_argument("--subject")
+    parser.add_argument("--body")
+    parser.add_argument("--attach", action="append", default=[], metavar="FILE")
+    return parser
+
+
+def _first_word(argv: Sequence[str]) -> str | None:
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg == "--data-dir":
+            skip = True
+            continue
+        if arg.startswith("-"):
+            continue
+        return arg
+    return None
+
+
+def run(argv: Sequence[str]) -> int:
+    try:
+        if _first_word(argv) in HEADLESS:
+            args = build_headless_parser().parse_args(argv)
+            return _headless(args)
+        args = build_gui_parser().parse_args(argv)
+    except UsageError as exc:
+        print(f"{exc}", file=sys.stderr)
+        return 2
+    from composer.app import run_gui
+
+    return run_gui(args)
+
+
+def _headless(args: argparse.Namespace) -> int:
+    from composer import commands
+
+    try:
+        return commands.dispatch(args, out=sys.stdout)
+    except ComposerError as exc:
+        print(f"mail-composer: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("mail-composer: interrupted", file=sys.stderr)
+        return 130
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
+
+
+def read_stdin_arg(value: str | None) -> str | None:
+    if value == "-":
+        return sys.stdin.read()
+    return value
+
+
+def as_path(value: str) -> Path:
+    return Path(value).expanduser()

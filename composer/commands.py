@@ -1,0 +1,305 @@
+"""Headless commands behind ``mail-composer draft|account|sync``."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import TextIO
+
+from composer import commands_accounts
+from composer.app import Core, open_core
+from composer.cli import as_path, dump_json, read_stdin_arg
+from composer.cli_format import draft_json, revision_json, summary_json
+from composer.domain.addresses import check_header_text, parse_addresses
+from composer.domain.eml import draft_to_eml, eml_to_draft
+from composer.domain.models import (
+    Address,
+    Attachment,
+    BodyMode,
+    Draft,
+    DraftStatus,
+    Importance,
+)
+from composer.domain.schedule import parse_iso_send_at
+from composer.errors import InvalidInputError, NotFoundError
+from composer.store.blobs import check_file
+from composer.store.outbox import Op
+
+
+def dispatch(args: argparse.Namespace, out: TextIO) -> int:
+    core = open_core(args.data_dir)
+    try:
+        if core.recovery is not None:
+            r = core.recovery
+            import sys
+
+            print(
+                f"mail-composer: warning: the draft database was damaged ({r.reason}); it was "
+                f"moved to {r.moved_to} and {r.drafts_recovered} drafts were recovered",
+                file=sys.stderr,
+            )
+        handler = _HANDLERS[(args.command, getattr(args, "action", None))]
+        return handler(core, args, out)
+    finally:
+        core.close()
+
+
+def _warn(message: str) -> None:
+    import sys
+
+    print(f"mail-composer: warning: {message}", file=sys.stderr)
+
+
+def _addresses(values: list[str]) -> tuple[Address, ...]:
+    parsed: list[Address] = []
+    for value in values:
+        parsed += parse_addresses(value)
+    for a in parsed:
+        if not a.valid:
+            _warn(f"{a.raw or a.addr!r} is not a valid address ({a.error}); kept in the draft")
+    return tuple(parsed)
+
+
+def _context(values: list[str], base: dict[str, str]) -> dict[str, str]:
+    context = dict(base)
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInputError("context", f"{item!r} is not KEY=VALUE")
+        check_header_text("context", value)
+        if value == "":
+            context.pop(key.strip(), None)
+        else:
+            context[key.strip()] = value
+    return context
+
+
+def _check_account(core: Core, name: str | None) -> str | None:
+    if name is None or name == "none":
+        return None
+    if core.settings_file.load().account(name) is None:
+        raise NotFoundError("account", name)
+    return name
+
+
+def _apply(core: Core, draft: Draft, args: argparse.Namespace, *, edit: bool) -> Draft:
+    """The draft with the command's changes; raises before anything is stored."""
+    changes: dict[str, object] = {}
+    if args.account is not None:
+        changes["account"] = _check_account(core, args.account)
+    if args.from_addr is not None:
+        check_header_text("from", args.from_addr)
+        changes["from_addr"] = args.from_addr.strip()
+    for name in ("to", "cc", "bcc"):
+        values = getattr(args, name)
+        if values:
+            changes[name] = _addresses(values)
+    if args.subject is not None:
+        check_header_text("subject", args.subject)
+        changes["subject"] = args.subject
+    html = read_stdin_arg(args.html)
+    text = read_stdin_arg(args.text)
+    if html is not None:
+        from composer.domain.html import sanitize_html
+
+        changes.update(body_mode=BodyMode.HTML, html=sanitize_html(html), text="")
+    elif text is not None:
+        changes.update(body_mode=BodyMode.TEXT, text=text, html="")
+    if args.send_at is not None:
+        if args.send_at.strip().lower() == "none":
+            changes["schedule"] = None
+        else:
+            changes["schedule"] = parse_iso_send_at(args.send_at, args.tz, core.clock())
+    elif args.tz is not None:
+        raise InvalidInputError("tz", "--tz goes with --send-at")
+    if args.context:
+        changes["context"] = _context(args.context, dict(draft.context))
+    if args.importance is not None:
+        changes["importance"] = Importance(args.importance)
+    return draft.evolve(**changes)
+
+
+def _attach(core: Core, paths: list[str]) -> tuple[Attachment, ...]:
+    files = [as_path(p) for p in paths]
+    for path in files:  # refuse before storing anything
+        check_file(path)
+    return tuple(core.store.blobs.put_file(p) for p in files)
+
+
+def draft_new(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    settings = core.settings_file.load()
+    draft = Draft(account=settings.default_account, from_addr=_default_from(core))
+    draft = _apply(core, draft, args, edit=False)
+    attachments = _attach(core, args.attach)
+    saved = core.store.save(draft.evolve(attachments=attachments))
+    print(saved.id, file=out)
+    return 0
+
+
+def _default_from(core: Core) -> str:
+    s = core.settings_file.load()
+    if s.default_account:
+        account = s.account(s.default_account)
+        if account is not None and account.address:
+            return account.address
+    if s.identity_address:
+        return f"{s.identity_name} <{s.identity_address}>" if s.identity_name else \
+            s.identity_address
+    return ""
+
+
+def draft_edit(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    draft = core.store.get(args.id)
+    if draft.status is not DraftStatus.DRAFT:
+        raise InvalidInputError("id", f"draft {args.id} is {draft.status.value}; it cannot be "
+                                "edited")
+    updated = _apply(core, draft, args, edit=True)
+    attachments = list(updated.attachments)
+    for name in args.remove_attachment:
+        kept = [a for a in attachments if a.name != name]
+        if len(kept) == len(attachments):
+            raise InvalidInputError("remove-attachment", f"no attachment named {name!r}")
+        attachments = kept
+    attachments += _attach(core, args.attach)
+    saved = core.store.save(updated.evolve(attachments=tuple(attachments)))
+    print(saved.id, file=out)
+    return 0
+
+
+def draft_list(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    rows = core.store.list(search=args.search, limit=args.limit, deleted=args.deleted)
+    if args.json:
+        print(dump_json([summary_json(r) for r in rows]), file=out)
+        return 0
+    if not rows:
+        print("No drafts." if not args.search else "No drafts match.", file=out)
+    for r in rows:
+        state = r.sync.value if r.sync else "local"
+        print(f"{r.id}  {r.updated_at:%Y-%m-%d %H:%M}  {state:<8} "
+              f"{r.subject or '(no subject)'}  —  {r.recipients or '(no recipients)'}", file=out)
+    return 0
+
+
+def draft_show(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    draft = core.store.get(args.id)
+    state = core.store.sync_states.get(draft.id)
+    data = draft_json(draft, state)
+    if args.json:
+        print(dump_json(data), file=out)
+        return 0
+    print(f"Subject: {draft.subject}", file=out)
+    print(f"From:    {draft.from_addr}", file=out)
+    for label in ("to", "cc", "bcc"):
+        if data[label]:
+            print(f"{label.capitalize() + ':':<8} {', '.join(data[label])}", file=out)
+    if draft.schedule:
+        print(f"Send at: {draft.schedule.send_at.isoformat()} ({draft.schedule.tz})", file=out)
+    for a in draft.attachments:
+        print(f"Attach:  {a.name} ({a.size} bytes, {a.content_type})", file=out)
+    print(f"Sync:    {data['sync']['state']}", file=out)
+    print("", file=out)
+    if draft.body_mode is BodyMode.TEXT:
+        print(draft.text, file=out)
+    else:
+        from composer.domain.html import html_to_text
+
+        print(html_to_text(draft.html), file=out)
+    return 0
+
+
+def draft_history(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    revisions = core.store.history(args.id)
+    if args.json:
+        print(dump_json([revision_json(r) for r in revisions]), file=out)
+        return 0
+    for r in revisions:
+        print(f"{r.revision:>5}  {r.saved_at:%Y-%m-%d %H:%M:%S}  {r.subject}  {r.preview[:60]}",
+              file=out)
+    return 0
+
+
+def draft_restore(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    saved = core.store.restore(args.id, args.revision)
+    print(f"{saved.id} restored to revision {args.revision} (now revision {saved.revision})",
+          file=out)
+    return 0
+
+
+def draft_export(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    draft = core.store.get(args.id)
+    data = draft_to_eml(draft, core.store.blobs.read_bytes)
+    target = as_path(args.eml)
+    if target.is_dir():
+        raise InvalidInputError("eml", f"{target} is a folder; give a file name")
+    tmp = target.with_name(target.name + ".part")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise InvalidInputError("eml", f"cannot write {target}: {exc.strerror}") from None
+    print(str(target), file=out)
+    return 0
+
+
+def draft_import(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    path = Path(args.path).expanduser()
+    try:
+        data = path.read_bytes()
+    except IsADirectoryError:
+        raise InvalidInputError("path", f"{path} is a folder, not an .eml file") from None
+    except FileNotFoundError:
+        raise InvalidInputError("path", f"{path} does not exist") from None
+    except OSError as exc:
+        raise InvalidInputError("path", f"cannot read {path}: {exc.strerror}") from None
+    parsed = eml_to_draft(data)
+    stored = tuple(core.store.blobs.put_bytes(a.name, content, a.content_type)
+                   for a, content in parsed.files)
+    draft = parsed.draft.evolve(attachments=stored, account=None, revision=0)
+    saved = core.store.save(draft)
+    print(saved.id, file=out)
+    return 0
+
+
+def draft_delete(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    core.store.delete(args.id)
+    print(f"{args.id} deleted (undo with: mail-composer draft undelete {args.id})", file=out)
+    return 0
+
+
+def draft_undelete(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    core.store.undelete(args.id)
+    print(f"{args.id} restored", file=out)
+    return 0
+
+
+def draft_send(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    from composer.sync.service import prepare_send
+
+    prepare_send(core, args.id)
+    core.store.enqueue(args.id, Op.SEND)
+    print(f"{args.id} queued to send; run 'mail-composer sync' to send it now", file=out)
+    return 0
+
+
+Handler = Callable[[Core, argparse.Namespace, TextIO], int]
+
+_HANDLERS: dict[tuple[str, str | None], Handler] = {
+    ("draft", "new"): draft_new,
+    ("draft", "edit"): draft_edit,
+    ("draft", "list"): draft_list,
+    ("draft", "show"): draft_show,
+    ("draft", "history"): draft_history,
+    ("draft", "restore"): draft_restore,
+    ("draft", "export"): draft_export,
+    ("draft", "import"): draft_import,
+    ("draft", "delete"): draft_delete,
+    ("draft", "undelete"): draft_undelete,
+    ("draft", "send"): draft_send,
+    ("account", "add"): commands_accounts.account_add,
+    ("account", "list"): commands_accounts.account_list,
+    ("account", "remove"): commands_accounts.account_remove,
+    ("account", "test"): commands_accounts.account_test,
+    ("sync", None): commands_accounts.sync_once,
+}

@@ -1,0 +1,129 @@
+"""Headless ``account`` and ``sync`` commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TextIO
+
+from composer.app import Core
+from composer.cli import dump_json
+from composer.domain.accounts import Account
+from composer.errors import InvalidInputError, NotFoundError
+from composer.settings import validate_account
+from composer.sync.adapters import adapter_class
+from composer.sync.engine import SyncEngine
+from composer.sync.errors import SyncError
+from composer.sync.service import AdapterPool
+
+REQUIRED_OPTIONS = {
+    "exante": ("from_account_id",),
+    "mykaarma": ("department_uuid", "user_uuid"),
+    "rebilly": ("organization_id",),
+}
+
+
+def _options(values: list[str]) -> dict[str, str]:
+    options: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise InvalidInputError("option", f"{item!r} is not KEY=VALUE")
+        options[key.strip()] = value.strip()
+    return options
+
+
+def account_add(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    account = Account(
+        name=args.name.strip(), kind=args.kind, base_url=args.base_url.strip().rstrip("/"),
+        username=args.username, address=args.address, options=_options(args.option),
+    )
+    validate_account(account)
+    missing = [o for o in REQUIRED_OPTIONS.get(account.kind, ()) if not account.options.get(o)]
+    if missing:
+        raise InvalidInputError(
+            "option", f"a {account.kind} account needs --option "
+            + " --option ".join(f"{m}=..." for m in missing))
+    adapter_class(account.kind)  # the adapter must import before we promise anything
+    secret = None
+    if args.secret_stdin:
+        secret = sys.stdin.readline().rstrip("\r\n")
+        if not secret:
+            raise InvalidInputError("secret", "no password or API key on standard input")
+        core.secrets.set(account.name, secret)  # keychain first: no half-added account
+    settings = core.settings_file.load()
+    accounts = tuple(a for a in settings.accounts if a.name != account.name) + (account,)
+    default = settings.default_account or account.name
+    core.settings_file.save(settings.evolve(accounts=accounts, default_account=default))
+    note = "" if secret else " (no secret stored: add one with --secret-stdin to sync)"
+    print(f"account {account.name!r} ({account.kind}) saved{note}", file=out)
+    return 0
+
+
+def account_list(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    settings = core.settings_file.load()
+    rows = []
+    for a in settings.accounts:
+        try:
+            has_secret: bool | None = core.secrets.get(a.name) is not None
+        except Exception:
+            has_secret = None
+        rows.append({"name": a.name, "kind": a.kind, "base_url": a.base_url,
+                     "username": a.username, "address": a.address, "options": a.options,
+                     "default": a.name == settings.default_account, "secret_stored": has_secret})
+    if args.json:
+        print(dump_json(rows), file=out)
+    elif not rows:
+        print("No accounts. Add one with: mail-composer account add NAME --kind KIND "
+              "--base-url URL --secret-stdin", file=out)
+    else:
+        for r in rows:
+            mark = "*" if r["default"] else " "
+            print(f"{mark} {r['name']}  {r['kind']}  {r['base_url']}  {r['address']}", file=out)
+    return 0
+
+
+def account_remove(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    settings = core.settings_file.load()
+    if settings.account(args.name) is None:
+        raise NotFoundError("account", args.name)
+    accounts = tuple(a for a in settings.accounts if a.name != args.name)
+    default = settings.default_account if settings.default_account != args.name else (
+        accounts[0].name if accounts else None)
+    core.settings_file.save(settings.evolve(accounts=accounts, default_account=default))
+    core.secrets.delete(args.name)
+    print(f"account {args.name!r} removed; its drafts stay on this computer", file=out)
+    return 0
+
+
+def account_test(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    pool = AdapterPool(core.settings_file, core.secrets, core.clock)
+    try:
+        description = pool(args.name).test()
+    except SyncError as err:
+        raise InvalidInputError("account", _describe(err)) from None
+    finally:
+        pool.close()
+    print(f"{args.name}: OK — {description}", file=out)
+    return 0
+
+
+def _describe(err: SyncError) -> str:
+    words = f": {err.service_message}" if err.service_message and \
+        err.service_message not in err.message else ""
+    return f"{err.kind.value}: {err.message}{words}"
+
+
+def sync_once(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    pool = AdapterPool(core.settings_file, core.secrets, core.clock)
+    try:
+        engine = SyncEngine(core.store, pool, core.clock)
+        report = engine.run_once(args.account)
+    finally:
+        pool.close()
+    print(f"pushed {report.pushed}, deleted {report.deleted}, sent {report.sent}, "
+          f"conflicts {report.conflicts}, failed {report.failed}, waiting {report.waiting}",
+          file=out)
+    for draft_id, err in report.errors:
+        print(f"mail-composer: {draft_id}: {_describe(err)}", file=sys.stderr)
+    return 0 if report.waiting == 0 and report.failed == 0 else 1

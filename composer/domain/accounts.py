@@ -1,0 +1,17 @@
+"""An account: which service, where, and as whom. The secret is never part of it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ACCOUNT_KINDS = ("datamotion", "onlyoffice", "exante", "mykaarma", "rebilly")
+
+
+@dataclass(frozen=True)
+class Account:
+    name: str
+    kind: str
+    base_url: str
+    username: str = ""
+    address: str = ""
+    options: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,120 @@
+"""Typed settings in one JSON file, written atomically; accounts' non-secret parts live here.
+
+Secrets are never written here (they go to the OS keychain through ``composer.secrets``).
+A damaged settings file is moved aside and defaults are used, with a warning logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tempfile
+from dataclasses import asdict, dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from composer.domain.accounts import ACCOUNT_KINDS, Account
+from composer.errors import InvalidInputError
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Settings:
+    autosave_idle_ms: int = 1000
+    autosave_max_ms: int = 5000
+    undo_send_seconds: int = 10
+    theme: str = "system"  # system | light | dark
+    default_account: str | None = None
+    identity_name: str = ""
+    identity_address: str = ""
+    accounts: tuple[Account, ...] = ()
+
+    def account(self, name: str) -> Account | None:
+        return next((a for a in self.accounts if a.name == name), None)
+
+    def evolve(self, **changes: Any) -> Settings:
+        return replace(self, **changes)
+
+
+def _from_dict(data: dict[str, Any]) -> Settings:
+    accounts = tuple(
+        Account(
+            name=str(a["name"]), kind=str(a["kind"]), base_url=str(a["base_url"]),
+            username=str(a.get("username", "")), address=str(a.get("address", "")),
+            options={str(k): str(v) for k, v in dict(a.get("options", {})).items()},
+        )
+        for a in data.get("accounts", [])
+    )
+    undo = int(data.get("undo_send_seconds", 10))
+    return Settings(
+        autosave_idle_ms=int(data.get("autosave_idle_ms", 1000)),
+        autosave_max_ms=int(data.get("autosave_max_ms", 5000)),
+        undo_send_seconds=min(max(undo, 0), 30),
+        theme=str(data.get("theme", "system")),
+        default_account=data.get("default_account"),
+        identity_name=str(data.get("identity_name", "")),
+        identity_address=str(data.get("identity_address", "")),
+        accounts=accounts,
+    )
+
+
+class SettingsFile:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> Settings:
+        try:
+            raw = self.path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return Settings()
+        try:
+            data = json.loads(raw)
+            if not isinstance(data, dict):
+                raise ValueError("not an object")
+            return _from_dict(data)
+        except (ValueError, KeyError, TypeError) as exc:
+            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+            aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+            self.path.rename(aside)
+            log.warning("settings file was damaged (%s); moved to %s", type(exc).__name__, aside)
+            return Settings()
+
+    def save(self, settings: Settings) -> None:
+        data = asdict(settings)
+        data["schema_version"] = SCHEMA_VERSION
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".settings-", dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(data, out, indent=2, ensure_ascii=False)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def validate_account(account: Account) -> None:
+    if not account.name.strip():
+        raise InvalidInputError("name", "an account needs a name")
+    if account.kind not in ACCOUNT_KINDS:
+        raise InvalidInputError(
+            "kind", f"unknown kind {account.kind!r}; choose one of {', '.join(ACCOUNT_KINDS)}"
+        )
+    url = account.base_url.strip()
+    if not (url.startswith("https://") or url.startswith("http://127.0.0.1")
+            or url.startswith("http://localhost")):
+        raise InvalidInputError(
+            "base_url", "the service address must start with https:// (plain http is only "
+            "allowed for 127.0.0.1 / localhost)"
+        )
+    if "?" in url or "@" in url.split("//", 1)[-1].split("/", 1)[0]:
+        raise InvalidInputError(
+            "base_url", "the service address must not contain credentials or a query"
+        )

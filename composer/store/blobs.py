@@ -1,0 +1,184 @@
+"""Attachment content: sha256-addressed blobs written and read in chunks.
+
+A file is streamed into a ``zeroblob`` with ``Connection.blobopen`` while its sha256 is
+computed, so attaching 32 MB holds one 1 MB chunk in memory, not the file. A blob that
+already exists is not stored twice. The WAL is checkpointed after a large write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import sqlite3
+import stat
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from composer.domain.filenames import safe_filename
+from composer.domain.models import MAX_ATTACHMENT_BYTES, Attachment
+from composer.errors import AttachmentError, AttachmentProblem, NotFoundError
+from composer.store.db import checkpoint, storage_errors, transaction
+
+CHUNK = 1 << 20
+#: checkpoint the WAL after writing a blob at least this big
+CHECKPOINT_AFTER = 4 << 20
+
+Progress = Callable[[int, int], None]
+
+
+def guess_content_type(name: str) -> str:
+    return mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
+
+
+def check_file(path: Path, limit: int = MAX_ATTACHMENT_BYTES) -> int:
+    """Refuse at once what cannot be attached; returns the size."""
+    name = path.name or str(path)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise AttachmentError(AttachmentProblem.MISSING, name) from None
+    except PermissionError as exc:
+        raise AttachmentError(AttachmentProblem.UNREADABLE, name, detail=exc.strerror or "")\
+            from None
+    except OSError as exc:
+        raise AttachmentError(AttachmentProblem.UNREADABLE, name, detail=exc.strerror or "")\
+            from None
+    if stat.S_ISDIR(st.st_mode):
+        raise AttachmentError(AttachmentProblem.DIRECTORY, name)
+    if not stat.S_ISREG(st.st_mode):
+        raise AttachmentError(AttachmentProblem.UNREADABLE, name, detail="not a regular file")
+    if st.st_size > limit:
+        raise AttachmentError(AttachmentProblem.TOO_LARGE, name, size=st.st_size, limit=limit)
+    if st.st_size == 0:
+        raise AttachmentError(AttachmentProblem.EMPTY, name)
+    if not os.access(path, os.R_OK):
+        raise AttachmentError(AttachmentProblem.UNREADABLE, name, detail="permission denied")
+    return st.st_size
+
+
+class BlobStore:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def put_file(
+        self, path: Path, *, progress: Progress | None = None, limit: int = MAX_ATTACHMENT_BYTES,
+    ) -> Attachment:
+        size = check_file(path, limit)
+        name = safe_filename(path.name)
+        try:
+            handle = path.open("rb")
+        except OSError as exc:
+            raise AttachmentError(
+                AttachmentProblem.UNREADABLE, path.name, detail=exc.strerror or ""
+            ) from None
+        with handle, storage_errors(), transaction(self._conn):
+            digest = self._stream(handle, size, path.name, progress)
+        if size >= CHECKPOINT_AFTER:
+            with storage_errors():
+                checkpoint(self._conn)
+        return Attachment(name=name, size=size, content_type=guess_content_type(name),
+                          sha256=digest)
+
+    def _stream(self, handle: object, size: int, name: str, progress: Progress | None) -> str:
+        from typing import BinaryIO, cast
+
+        src = cast(BinaryIO, handle)
+        cur = self._conn.execute(
+            "INSERT INTO blobs(sha256, size, data) VALUES (NULL, ?, zeroblob(?))", (size, size)
+        )
+        rowid = cur.lastrowid
+        assert rowid is not None
+        hasher = hashlib.sha256()
+        written = 0
+        with self._conn.blobopen("blobs", "data", rowid) as blob:
+            while True:
+                try:
+                    chunk = src.read(CHUNK)
+                except OSError as exc:
+                    raise AttachmentError(
+                        AttachmentProblem.UNREADABLE, name, detail=exc.strerror or ""
+                    ) from None
+                if not chunk:
+                    break
+                if written + len(chunk) > size:
+                    raise AttachmentError(
+                        AttachmentProblem.UNREADABLE, name, detail="the file grew while reading"
+                    )
+                blob.write(chunk)
+                hasher.update(chunk)
+                written += len(chunk)
+                if progress is not None:
+                    progress(written, size)
+        if written != size:
+            raise AttachmentError(
+                AttachmentProblem.UNREADABLE, name, detail="the file shrank while reading"
+            )
+        digest = hasher.hexdigest()
+        existing = self._conn.execute("SELECT id FROM blobs WHERE sha256 = ?", (digest,)).fetchone()
+        if existing is not None:
+            self._conn.execute("DELETE FROM blobs WHERE id = ?", (rowid,))
+        else:
+            self._conn.execute("UPDATE blobs SET sha256 = ? WHERE id = ?", (digest, rowid))
+        return digest
+
+    def put_bytes(self, name: str, data: bytes, content_type: str | None = None) -> Attachment:
+        if len(data) > MAX_ATTACHMENT_BYTES:
+            raise AttachmentError(
+                AttachmentProblem.TOO_LARGE, name, size=len(data), limit=MAX_ATTACHMENT_BYTES
+            )
+        if not data:
+            raise AttachmentError(AttachmentProblem.EMPTY, name)
+        digest = hashlib.sha256(data).hexdigest()
+        with storage_errors(), transaction(self._conn):
+            self._conn.execute(
+                "INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?, ?, ?)",
+                (digest, len(data), data),
+            )
+        safe = safe_filename(name)
+        return Attachment(safe, len(data), content_type or guess_content_type(safe), digest)
+
+    def _rowid(self, sha256: str) -> tuple[int, int]:
+        row = self._conn.execute(
+            "SELECT id, size FROM blobs WHERE sha256 = ?", (sha256,)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("attachment content", sha256)
+        return int(row[0]), int(row[1])
+
+    def exists(self, sha256: str) -> bool:
+        return self._conn.execute(
+            "SELECT 1 FROM blobs WHERE sha256 = ?", (sha256,)
+        ).fetchone() is not None
+
+    def iter_chunks(self, sha256: str, chunk_size: int = CHUNK) -> Iterator[bytes]:
+        rowid, size = self._rowid(sha256)
+        with self._conn.blobopen("blobs", "data", rowid, readonly=True) as blob:
+            offset = 0
+            while offset < size:
+                chunk = blob.read(chunk_size)
+                if not chunk:
+                    break
+                offset += len(chunk)
+                yield chunk
+
+    def read_bytes(self, sha256: str) -> bytes:
+        return b"".join(self.iter_chunks(sha256))
+
+    def export(self, sha256: str, target: Path) -> None:
+        tmp = target.with_name(target.name + ".part")
+        with tmp.open("wb") as out:
+            for chunk in self.iter_chunks(sha256):
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+
+    def collect_garbage(self) -> int:
+        """Delete blobs no revision refers to (e.g. left by a crash mid-attach)."""
+        with storage_errors(), transaction(self._conn):
+            cur = self._conn.execute(
+                "DELETE FROM blobs WHERE sha256 IS NULL OR sha256 NOT IN "
+                "(SELECT sha256 FROM revision_blobs)"
+            )
+            return cur.rowcount

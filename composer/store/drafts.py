@@ -1,0 +1,462 @@
+"""The draft cache: every save is one transaction of draft row + revision + outbox entry.
+
+``DraftStore`` is used from one thread at a time (the GUI's storage worker, the sync
+worker and the command line each open their own). Reads never parse the JSON of every
+draft: the list and search use the summary columns and the FTS index.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from composer.domain.addresses import check_header_text
+from composer.domain.models import Address, Draft, DraftStatus, utcnow
+from composer.errors import AttachmentError, AttachmentProblem, NotFoundError
+from composer.store import migrations
+from composer.store.blobs import BlobStore, Progress
+from composer.store.codec import (
+    body_search_text,
+    draft_from_json,
+    draft_to_json,
+    recipients_summary,
+)
+from composer.store.db import connect, storage_errors, transaction
+from composer.store.outbox import Op, Outbox, enqueue, enqueue_push
+from composer.store.sync_state import SyncState, SyncStates, SyncStatus
+
+Clock = Callable[[], datetime]
+
+#: revisions always kept per draft; older ones are thinned (see ``_thin``)
+KEEP_RECENT = 20
+KEEP_OLD = 60
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    """One row of the draft list: enough to show it, without loading the body."""
+
+    id: str
+    subject: str
+    recipients: str
+    account: str | None
+    status: DraftStatus
+    updated_at: datetime
+    revision: int
+    send_at: datetime | None
+    attachment_count: int
+    sync: SyncStatus | None
+    sync_error: str | None
+
+
+@dataclass(frozen=True)
+class RevisionInfo:
+    revision: int
+    saved_at: datetime
+    subject: str
+    preview: str
+
+
+@dataclass(frozen=True)
+class RecipientSuggestion:
+    addr: str
+    name: str
+    use_count: int
+    last_used: datetime
+
+
+def fts_query(text: str) -> str | None:
+    """User search text -> an FTS5 query: every word must appear (as a prefix)."""
+    words = [w for w in text.replace('"', " ").split() if w]
+    if not words:
+        return None
+    return " ".join(f'"{w}"*' for w in words)
+
+
+_SUMMARY_COLUMNS = (
+    "d.id, d.subject, d.recipients, d.account, d.status, d.updated_at, d.revision, "
+    "json_extract(d.data, '$.send_at'), json_array_length(d.data, '$.attachments'), "
+    "s.state, s.last_error"
+)
+
+
+def _summary(row: tuple[object, ...]) -> DraftSummary:
+    return DraftSummary(
+        id=str(row[0]),
+        subject=str(row[1]),
+        recipients=str(row[2]),
+        account=None if row[3] is None else str(row[3]),
+        status=DraftStatus(str(row[4])),
+        updated_at=datetime.fromisoformat(str(row[5])),
+        revision=int(row[6]),  # type: ignore[call-overload]
+        send_at=datetime.fromisoformat(str(row[7])) if row[7] else None,
+        attachment_count=int(row[8] or 0),  # type: ignore[call-overload]
+        sync=SyncStatus(str(row[9])) if row[9] else None,
+        sync_error=None if row[10] is None else str(row[10]),
+    )
+
+
+class DraftStore:
+    def __init__(self, conn: sqlite3.Connection, path: Path, clock: Clock = utcnow) -> None:
+        self._conn = conn
+        self.path = path
+        self._clock = clock
+        self.blobs = BlobStore(conn)
+        self.outbox = Outbox(conn)
+        self.sync_states = SyncStates(conn)
+
+    @classmethod
+    def open(cls, path: Path, clock: Clock = utcnow) -> DraftStore:
+        """Open and migrate. A damaged file raises StorageError(CORRUPT): use
+        ``composer.store.recovery.open_store`` to move it aside and recover."""
+        with storage_errors():
+            conn = connect(path)
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                migrations.migrate(conn)
+            except BaseException:
+                conn.close()
+                raise
+        return cls(conn, path, clock)
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        return self._conn
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def _now(self) -> datetime:
+        return self._clock()
+
+    # -- reading ------------------------------------------------------------------------
+    def get(self, draft_id: str, *, include_deleted: bool = False) -> Draft:
+        with storage_errors():
+            row = self._conn.execute(
+                "SELECT data, deleted_at FROM drafts WHERE id = ?", (draft_id,)
+            ).fetchone()
+        if row is None or (row[1] is not None and not include_deleted):
+            raise NotFoundError("draft", draft_id)
+        return draft_from_json(str(row[0]))
+
+    def exists(self, draft_id: str) -> bool:
+        return self._conn.execute(
+            "SELECT 1 FROM drafts WHERE id = ? AND deleted_at IS NULL", (draft_id,)
+        ).fetchone() is not None
+
+    def list(
+        self, *, search: str | None = None, limit: int = 100, offset: int = 0,
+        deleted: bool = False, status: DraftStatus | None = None,
+    ) -> list[DraftSummary]:
+        """Newest first; ``search`` matches subject, recipients and body (all words)."""
+        where = ["d.deleted_at IS NOT NULL" if deleted else "d.deleted_at IS NULL"]
+        params: list[object] = []
+        if status is not None:
+            where.append("d.status = ?")
+            params.append(status.value)
+        query = fts_query(search) if search else None
+        if query is not None:
+            where.append("d.rowid IN (SELECT rowid FROM drafts_fts WHERE drafts_fts MATCH ?)")
+            params.append(query)
+        sql = (
+            f"SELECT {_SUMMARY_COLUMNS} FROM drafts d LEFT JOIN sync_state s ON s.draft_id = d.id "
+            f"WHERE {' AND '.join(where)} ORDER BY d.updated_at DESC LIMIT ? OFFSET ?"
+        )
+        with storage_errors():
+            rows = self._conn.execute(sql, (*params, limit, offset)).fetchall()
+        return [_summary(r) for r in rows]
+
+    def summary(self, draft_id: str) -> DraftSummary:
+        row = self._conn.execute(
+            f"SELECT {_SUMMARY_COLUMNS} FROM drafts d LEFT JOIN sync_state s "
+            "ON s.draft_id = d.id WHERE d.id = ?",
+            (draft_id,),
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("draft", draft_id)
+        return _summary(row)
+
+    def count(self, *, search: str | None = None, status: DraftStatus | None = None) -> int:
+        where = ["deleted_at IS NULL"]
+        params: list[object] = []
+        if status is not None:
+            where.append("status = ?")
+            params.append(status.value)
+        query = fts_query(search) if search else None
+        if query is not None:
+            where.append("rowid IN (SELECT rowid FROM drafts_fts WHERE drafts_fts MATCH ?)")
+            params.append(query)
+        with storage_errors():
+            row = self._conn.execute(
+                f"SELECT count(*) FROM drafts WHERE {' AND '.join(where)}", params
+            ).fetchone()
+        return int(row[0])
+
+    # -- writing ------------------------------------------------------------------------
+    def save(self, draft: Draft) -> Draft:
+        """Store ``draft`` as a new revision (a no-op when nothing the user wrote changed).
+
+        One transaction: draft row, revision, search index, recipient history, outbox.
+        """
+        check_header_text("subject", draft.subject)
+        check_header_text("from", draft.from_addr)
+        for sha in {a.sha256 for a in draft.attachments}:
+            if not self.blobs.exists(sha):
+                raise AttachmentError(AttachmentProblem.NOT_ATTACHED, sha[:12])
+        with storage_errors(), transaction(self._conn):
+            row = self._conn.execute(
+                "SELECT data, deleted_at FROM drafts WHERE id = ?", (draft.id,)
+            ).fetchone()
+            current = draft_from_json(str(row[0])) if row is not None else None
+            if current is not None and row[1] is None and \
+                    current.content_key() == draft.content_key() and \
+                    current.status == draft.status:
+                return current
+            now = self._now()
+            saved = draft.evolve(
+                revision=(current.revision if current else 0) + 1,
+                updated_at=now,
+                created_at=current.created_at if current else draft.created_at,
+            )
+            self._write(saved, current, now)
+        return saved
+
+    def _write(self, saved: Draft, previous: Draft | None, now: datetime) -> None:
+        data = draft_to_json(saved)
+        stamp = now.isoformat()
+        recipients = recipients_summary(saved)
+        if previous is None:
+            self._conn.execute(
+                "INSERT INTO drafts(id, revision, status, account, subject, recipients, "
+                "created_at, updated_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (saved.id, saved.revision, saved.status.value, saved.account, saved.subject,
+                 recipients, saved.created_at.isoformat(), stamp, data),
+            )
+        else:
+            self._conn.execute(
+                "UPDATE drafts SET revision = ?, status = ?, account = ?, subject = ?, "
+                "recipients = ?, updated_at = ?, deleted_at = NULL, data = ? WHERE id = ?",
+                (saved.revision, saved.status.value, saved.account, saved.subject, recipients,
+                 stamp, data, saved.id),
+            )
+        rowid = self._conn.execute("SELECT rowid FROM drafts WHERE id = ?", (saved.id,)).fetchone()[0]
+        self._conn.execute("DELETE FROM drafts_fts WHERE rowid = ?", (rowid,))
+        self._conn.execute(
+            "INSERT INTO drafts_fts(rowid, subject, recipients, body) VALUES (?, ?, ?, ?)",
+            (rowid, saved.subject, recipients, body_search_text(saved)),
+        )
+        self._conn.execute(
+            "INSERT INTO revisions(draft_id, revision, saved_at, data) VALUES (?, ?, ?, ?)",
+            (saved.id, saved.revision, stamp, data),
+        )
+        self._conn.executemany(
+            "INSERT OR IGNORE INTO revision_blobs(draft_id, revision, sha256) VALUES (?, ?, ?)",
+            [(saved.id, saved.revision, a.sha256) for a in saved.attachments],
+        )
+        self._remember_recipients(saved, previous, stamp)
+        self._track_sync(saved, previous, stamp)
+        if saved.revision > KEEP_RECENT and saved.revision % 10 == 0:
+            self._thin(saved.id, now)
+
+    def _track_sync(self, saved: Draft, previous: Draft | None, stamp: str) -> None:
+        if saved.status is not DraftStatus.DRAFT:
+            return
+        state = self.sync_states.get(saved.id)
+        if saved.account is None:
+            if state is not None and state.remote_id is None:
+                self._conn.execute("DELETE FROM sync_state WHERE draft_id = ?", (saved.id,))
+            return
+        if state is not None and state.account != saved.account and state.remote_id:
+            # The draft moved to another account: the copy on the old service is left
+            # there (it is the user's data on that service) and the draft starts afresh
+            # on the new one.
+            state = None
+        if state is None:
+            state = SyncState(draft_id=saved.id, account=saved.account, marker=saved.id)
+        elif state.state is SyncStatus.CONFLICT:
+            return  # edits wait until the user resolves the conflict (sync/conflicts.py)
+        SyncStates.put_in(self._conn, state.evolve(state=SyncStatus.PENDING))
+        enqueue_push(self._conn, saved.id, saved.revision, stamp)
+
+    def _remember_recipients(self, saved: Draft, previous: Draft | None, stamp: str) -> None:
+        before = {a.addr.lower() for a in previous.recipients() if a.valid} if previous else set()
+        added = [a for a in saved.recipients() if a.valid and a.addr.lower() not in before]
+        self._conn.executemany(
+            "INSERT INTO recipient_history(addr, name, use_count, last_used) VALUES (?, ?, 1, ?) "
+            "ON CONFLICT(addr) DO UPDATE SET use_count = use_count + 1, last_used = excluded."
+            "last_used, name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END",
+            [(a.addr.lower(), a.name, stamp) for a in added],
+        )
+
+    def _thin(self, draft_id: str, now: datetime) -> None:
+        """Keep the newest KEEP_RECENT revisions; of older ones keep one per hour for a day,
+        one per day for a month, one per week before that, at most KEEP_OLD."""
+        rows = self._conn.execute(
+            "SELECT revision, saved_at FROM revisions WHERE draft_id = ? "
+            "ORDER BY revision DESC LIMIT -1 OFFSET ?",
+            (draft_id, KEEP_RECENT),
+        ).fetchall()
+        seen: set[tuple[str, int]] = set()
+        drop: list[int] = []
+        kept = 0
+        for revision, saved_at in rows:
+            age = now - datetime.fromisoformat(saved_at)
+            if age <= timedelta(days=1):
+                bucket = ("h", int(age.total_seconds() // 3600))
+            elif age <= timedelta(days=30):
+                bucket = ("d", age.days)
+            else:
+                bucket = ("w", age.days // 7)
+            if bucket in seen or kept >= KEEP_OLD:
+                drop.append(int(revision))
+            else:
+                seen.add(bucket)
+                kept += 1
+        self._conn.executemany(
+            "DELETE FROM revisions WHERE draft_id = ? AND revision = ?",
+            [(draft_id, r) for r in drop],
+        )
+
+    def attach_file(self, draft_id: str, path: Path, progress: Progress | None = None) -> Draft:
+        """Add a file to a saved draft. Refused files change nothing."""
+        draft = self.get(draft_id)
+        attachment = self.blobs.put_file(path, progress=progress)
+        return self.save(draft.evolve(attachments=(*draft.attachments, attachment)))
+
+    def remove_attachment(self, draft_id: str, name: str) -> Draft:
+        draft = self.get(draft_id)
+        remaining = tuple(a for a in draft.attachments if a.name != name)
+        if len(remaining) == len(draft.attachments):
+            raise AttachmentError(AttachmentProblem.NOT_ATTACHED, name)
+        return self.save(draft.evolve(attachments=remaining))
+
+    def delete(self, draft_id: str) -> None:
+        """Tombstone: hidden at once, restorable, purged once the service confirms."""
+        with storage_errors(), transaction(self._conn):
+            row = self._conn.execute(
+                "SELECT deleted_at FROM drafts WHERE id = ?", (draft_id,)
+            ).fetchone()
+            if row is None or row[0] is not None:
+                raise NotFoundError("draft", draft_id)
+            stamp = self._now().isoformat()
+            self._conn.execute(
+                "UPDATE drafts SET deleted_at = ? WHERE id = ?", (stamp, draft_id)
+            )
+            state = self.sync_states.get(draft_id)
+            if state is not None and (state.remote_id or state.create_pending):
+                enqueue(self._conn, draft_id, Op.DELETE, stamp)
+            else:
+                self._conn.execute(
+                    "DELETE FROM outbox WHERE draft_id = ? AND state = 'pending'", (draft_id,)
+                )
+
+    def undelete(self, draft_id: str) -> Draft:
+        """Undo a delete: the draft comes back as it was (and is pushed again if needed)."""
+        draft = self.get(draft_id, include_deleted=True)
+        with storage_errors(), transaction(self._conn):
+            self._conn.execute("UPDATE drafts SET deleted_at = NULL WHERE id = ?", (draft_id,))
+            self._conn.execute(
+                "DELETE FROM outbox WHERE draft_id = ? AND op = 'delete' AND state = 'pending'",
+                (draft_id,),
+            )
+            state = self.sync_states.get(draft_id)
+            if draft.account is not None and state is not None:
+                stamp = self._now().isoformat()
+                enqueue_push(self._conn, draft_id, draft.revision, stamp)
+        return draft
+
+    def purge(self, draft_id: str) -> None:
+        """Remove a tombstoned draft for good (after the service confirmed the delete)."""
+        with storage_errors(), transaction(self._conn):
+            row = self._conn.execute(
+                "SELECT rowid FROM drafts WHERE id = ? AND deleted_at IS NOT NULL", (draft_id,)
+            ).fetchone()
+            if row is None:
+                return
+            self._conn.execute("DELETE FROM drafts_fts WHERE rowid = ?", (row[0],))
+            self._conn.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
+            self._conn.execute("DELETE FROM outbox WHERE draft_id = ?", (draft_id,))
+
+    def set_status(self, draft_id: str, status: DraftStatus) -> Draft:
+        """Record a status change (sending, sent) as a revision of its own."""
+        draft = self.get(draft_id)
+        return self.save(draft.evolve(status=status))
+
+    def enqueue(self, draft_id: str, op: Op) -> None:
+        with storage_errors(), transaction(self._conn):
+            enqueue(self._conn, draft_id, op, self._now().isoformat())
+
+    # -- history ------------------------------------------------------------------------
+    def history(self, draft_id: str) -> list[RevisionInfo]:
+        self.get(draft_id, include_deleted=True)
+        rows = self._conn.execute(
+            "SELECT revision, saved_at, json_extract(data, '$.subject'), "
+            "substr(coalesce(nullif(json_extract(data, '$.text'), ''), "
+            "json_extract(data, '$.html')), 1, 400) "
+            "FROM revisions WHERE draft_id = ? ORDER BY revision DESC",
+            (draft_id,),
+        ).fetchall()
+        from composer.store.codec import _TAG
+
+        return [
+            RevisionInfo(int(r[0]), datetime.fromisoformat(r[1]), str(r[2] or ""),
+                         " ".join(_TAG.sub(" ", str(r[3] or "")).split())[:200])
+            for r in rows
+        ]
+
+    def revision(self, draft_id: str, revision: int) -> Draft:
+        row = self._conn.execute(
+            "SELECT data FROM revisions WHERE draft_id = ? AND revision = ?", (draft_id, revision)
+        ).fetchone()
+        if row is None:
+            raise NotFoundError("revision", f"{draft_id} #{revision}")
+        return draft_from_json(str(row[0]))
+
+    def restore(self, draft_id: str, revision: int) -> Draft:
+        """Make an older revision current again (as a new revision: nothing is lost)."""
+        current = self.get(draft_id)
+        old = self.revision(draft_id, revision)
+        restored = old.evolve(status=current.status, revision=current.revision)
+        saved = self.save(restored)
+        if saved.revision == current.revision:  # identical content: still record the restore
+            return current
+        return saved
+
+    # -- recipients ---------------------------------------------------------------------
+    def suggest_recipients(self, prefix: str, limit: int = 8) -> list[RecipientSuggestion]:
+        """Addresses used before that start with ``prefix`` (address or name words),
+        most used first, then most recent."""
+        like = prefix.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        rows = self._conn.execute(
+            "SELECT addr, name, use_count, last_used FROM recipient_history "
+            "WHERE addr LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' "
+            "OR lower(name) LIKE ? ESCAPE '\\' "
+            "ORDER BY use_count DESC, last_used DESC LIMIT ?",
+            (like + "%", like + "%", "% " + like + "%", limit),
+        ).fetchall()
+        return [RecipientSuggestion(r[0], r[1], int(r[2]), datetime.fromisoformat(r[3]))
+                for r in rows]
+
+    def forget_recipient(self, addr: str) -> bool:
+        with storage_errors(), transaction(self._conn):
+            return self._conn.execute(
+                "DELETE FROM recipient_history WHERE addr = ?", (addr.lower(),)
+            ).rowcount > 0
+
+    def remember_recipients(self, addresses: Iterable[Address]) -> None:
+        stamp = self._now().isoformat()
+        with storage_errors(), transaction(self._conn):
+            self._conn.executemany(
+                "INSERT INTO recipient_history(addr, name, use_count, last_used) "
+                "VALUES (?, ?, 1, ?) ON CONFLICT(addr) DO UPDATE SET "
+                "use_count = use_count + 1, last_used = excluded.last_used",
+                [(a.addr.lower(), a.name, stamp) for a in addresses if a.valid],
+            )
+
+    # -- maintenance --------------------------------------------------------------------
+    def integrity_ok(self) -> bool:
+        row = self._conn.execute("PRAGMA quick_check").fetchone()
+        return row is not None and row[0] == "ok"

@@ -1,0 +1,105 @@
+"""Per-draft sync bookkeeping: where the draft stands with its service."""
+
+from __future__ import annotations
+
+import enum
+import sqlite3
+from dataclasses import dataclass, fields, replace
+from datetime import datetime
+
+from composer.store.db import storage_errors, transaction
+
+
+class SyncStatus(enum.StrEnum):
+    LOCAL = "local"          # not on any service (no account, or not pushed yet)
+    PENDING = "pending"      # a change waits in the outbox
+    SYNCING = "syncing"
+    SYNCED = "synced"
+    CONFLICT = "conflict"    # the service's copy changed too; both kept
+    FAILED = "failed"        # see last_error / last_error_kind
+    SENT = "sent"
+
+
+@dataclass(frozen=True)
+class SyncState:
+    draft_id: str
+    account: str
+    state: SyncStatus = SyncStatus.LOCAL
+    remote_id: str | None = None
+    remote_version: str | None = None
+    pushed_revision: int | None = None
+    pushed_data: str | None = None
+    marker: str | None = None
+    create_pending: bool = False
+    last_error: str | None = None
+    last_error_kind: str | None = None
+    last_error_field: str | None = None
+    retry_at: datetime | None = None
+    last_synced_at: datetime | None = None
+
+    def evolve(self, **changes: object) -> SyncState:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+_COLUMNS = [f.name for f in fields(SyncState)]
+
+
+def _from_row(row: sqlite3.Row | tuple[object, ...]) -> SyncState:
+    values = dict(zip(_COLUMNS, row, strict=True))
+    values["state"] = SyncStatus(str(values["state"]))
+    values["create_pending"] = bool(values["create_pending"])
+    for key in ("retry_at", "last_synced_at"):
+        if values[key]:
+            values[key] = datetime.fromisoformat(str(values[key]))
+    return SyncState(**values)  # type: ignore[arg-type]
+
+
+def _to_row(s: SyncState) -> tuple[object, ...]:
+    out: list[object] = []
+    for name in _COLUMNS:
+        value = getattr(s, name)
+        if isinstance(value, datetime):
+            value = value.isoformat()
+        elif isinstance(value, enum.Enum):
+            value = value.value
+        elif isinstance(value, bool):
+            value = int(value)
+        out.append(value)
+    return tuple(out)
+
+
+class SyncStates:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def get(self, draft_id: str) -> SyncState | None:
+        row = self._conn.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM sync_state WHERE draft_id = ?", (draft_id,)
+        ).fetchone()
+        return None if row is None else _from_row(row)
+
+    def put(self, state: SyncState) -> None:
+        with storage_errors(), transaction(self._conn):
+            self.put_in(self._conn, state)
+
+    @staticmethod
+    def put_in(conn: sqlite3.Connection, state: SyncState) -> None:
+        """Inside the caller's transaction."""
+        marks = ", ".join("?" for _ in _COLUMNS)
+        conn.execute(
+            f"INSERT OR REPLACE INTO sync_state({', '.join(_COLUMNS)}) VALUES ({marks})",
+            _to_row(state),
+        )
+
+    def all_for_account(self, account: str) -> list[SyncState]:
+        rows = self._conn.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM sync_state WHERE account = ?", (account,)
+        ).fetchall()
+        return [_from_row(r) for r in rows]
+
+    def by_remote_id(self, account: str, remote_id: str) -> SyncState | None:
+        row = self._conn.execute(
+            f"SELECT {', '.join(_COLUMNS)} FROM sync_state WHERE account = ? AND remote_id = ?",
+            (account, remote_id),
+        ).fetchone()
+        return None if row is None else _from_row(row)

@@ -1,0 +1,163 @@
+"""The adapter protocol: one common draft in, one service's requests out.
+
+Every service module in this package defines one class implementing ``Adapter``.
+Adapters are synchronous, Qt-free, and get everything injected: the account settings,
+the secret (from the keychain, never stored here), an ``httpx.Client`` (whose transport
+tests may replace) and a clock.
+
+Errors: an adapter raises only ``composer.sync.errors.SyncError`` (use
+``http_errors.py`` helpers to map transport failures), never a bare httpx exception.
+
+Versions and conflicts: ``RemoteRef.version`` is an opaque token that must be equal
+to ``fetch(remote_id).version`` as long as nobody else changed the remote draft, and
+differ once someone did. Use the service's own updated-time/version where it has one,
+otherwise a sha256 over the service's canonical stored fields (see ``fingerprint``).
+
+Markers: ``marker`` is a client-generated string unique per local draft. Where the
+service stores something we can search by (metadata, a CRM id, a context id), the
+adapter stores the marker there on create and ``find`` looks it up; otherwise
+``find`` matches by content fingerprint in the service's draft list. ``find`` is how
+the engine resolves a create whose response was lost, so no duplicate is created.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+import httpx
+
+from composer.domain.accounts import Account
+from composer.domain.models import Draft
+
+
+class AttachmentMode(enum.StrEnum):
+    INLINE_BASE64 = "inline_base64"       # bytes travel in the draft request (DataMotion, Exante)
+    UPLOAD_THEN_REF = "upload_then_ref"   # upload each file, then reference it (ONLYOFFICE)
+    URL_REF = "url_ref"                   # only links to files elsewhere (myKaarma)
+    RESOURCE_REF = "resource_ref"         # only references to service resources (Rebilly)
+
+
+class BodyKind(enum.StrEnum):
+    TEXT_AND_HTML = "text_and_html"   # separate text and HTML bodies
+    HTML_ONLY = "html_only"           # an HTML body; text drafts are converted
+    SINGLE = "single"                 # one body string
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    schedule: bool
+    body: BodyKind
+    attachments: AttachmentMode
+    partial_update: bool
+    editable_after_create: bool
+    can_list: bool
+    can_fetch: bool
+    can_send: bool = True
+    max_attachment_bytes: int | None = None   # per file
+    max_total_bytes: int | None = None        # all attachments of one draft
+    max_body_chars: int | None = None
+    max_subject_chars: int | None = None
+    #: True when file attachments can be carried at all (False for URL/resource-only)
+    file_attachments: bool = True
+    max_recipients_to: int | None = None      # e.g. myKaarma: one customer address
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something about a draft this service cannot carry, found before any push."""
+
+    field: str        # to, cc, bcc, subject, body, attachments, schedule, context, from
+    code: str         # stable machine code, e.g. "attachments_unsupported"
+    message: str      # plain English, for the CLI and logs; the UI may translate by code
+
+
+@dataclass(frozen=True)
+class RemoteRef:
+    remote_id: str
+    version: str
+
+
+@dataclass(frozen=True)
+class RemoteDraft:
+    """A draft as the service holds it, mapped back to common fields."""
+
+    remote_id: str
+    version: str
+    to: tuple[str, ...] = ()
+    cc: tuple[str, ...] = ()
+    bcc: tuple[str, ...] = ()
+    subject: str = ""
+    html: str = ""
+    text: str = ""
+    from_addr: str = ""
+    send_at: datetime | None = None
+    marker: str | None = None
+    status: str = "draft"
+    attachment_names: tuple[str, ...] = ()
+    updated_at: datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class AttachmentSource(Protocol):
+    """Gives adapters the bytes of a draft's attachments (read from the draft cache)."""
+
+    def read_bytes(self, sha256: str) -> bytes: ...
+
+    def iter_chunks(self, sha256: str, chunk_size: int = 1 << 20) -> Iterator[bytes]: ...
+
+
+class Adapter(Protocol):
+    kind: str
+    capabilities: Capabilities
+
+    def check(self, draft: Draft) -> Sequence[Problem]:
+        """Everything in ``draft`` this service cannot carry (limits, capabilities); no I/O."""
+        ...
+
+    def test(self) -> str:
+        """Log in / make one cheap authenticated call; return a short description."""
+        ...
+
+    def create(self, draft: Draft, files: AttachmentSource, marker: str) -> RemoteRef: ...
+
+    def update(
+        self, ref: RemoteRef, draft: Draft, previous: Draft | None, files: AttachmentSource,
+        marker: str,
+    ) -> RemoteRef:
+        """Replace the remote content with ``draft``. ``previous`` is what was last pushed
+        (for partial updates). Services that cannot edit return a *new* ref."""
+        ...
+
+    def fetch(self, remote_id: str) -> RemoteDraft: ...
+
+    def list_drafts(self) -> Sequence[RemoteDraft]: ...
+
+    def find(self, marker: str, draft: Draft) -> RemoteRef | None:
+        """The remote copy created for ``marker`` (or matching ``draft``), if any."""
+        ...
+
+    def delete(self, remote_id: str) -> None: ...
+
+    def send(self, remote_id: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+#: Non-secret account settings (the secret comes from the keychain separately).
+AccountConfig = Account
+
+Clock = Callable[[], datetime]
+
+AdapterFactory = Callable[[AccountConfig, str, httpx.Client, Clock], Adapter]
+
+
+def fingerprint(*parts: object) -> str:
+    """A stable sha256 over JSON-able parts, for services without a version field."""
+    blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()

@@ -1,0 +1,109 @@
+"""Resolving a conflict: keep mine, keep theirs, or keep both.
+
+Nothing is lost: a discarded local version stays in the draft's history, and a
+discarded copy of the service's version goes to Deleted drafts (restorable).
+"""
+
+from __future__ import annotations
+
+from composer.errors import InvalidInputError
+from composer.store.codec import draft_to_json
+from composer.store.drafts import DraftStore
+from composer.store.outbox import enqueue_push
+from composer.store.sync_state import SyncState, SyncStatus
+
+
+def conflict_pair(store: DraftStore, draft_id: str) -> tuple[str, str]:
+    """(mine, theirs): the local draft and the copy holding the service's version."""
+    draft = store.get(draft_id)
+    mine_id = draft.context.get("conflict_of", draft_id)
+    state = store.sync_states.get(mine_id)
+    if state is None or state.state is not SyncStatus.CONFLICT:
+        raise InvalidInputError("draft", f"draft {draft_id} has no conflict to resolve")
+    for summary in store.list(limit=10_000):
+        other = store.get(summary.id)
+        if other.context.get("conflict_of") == mine_id:
+            return mine_id, other.id
+    raise InvalidInputError("draft", f"the service's copy of draft {mine_id} is missing")
+
+
+def _theirs_state(store: DraftStore, theirs_id: str) -> SyncState:
+    state = store.sync_states.get(theirs_id)
+    assert state is not None
+    return state
+
+
+def _drop_copy(store: DraftStore, theirs_id: str) -> None:
+    """Move the local copy to Deleted drafts; the remote draft belongs to the kept side,
+    so the copy is unlinked first and its deletion reaches no service."""
+    store.sync_states.put(_theirs_state(store, theirs_id).evolve(
+        remote_id=None, create_pending=False, state=SyncStatus.LOCAL))
+    store.delete(theirs_id)
+
+
+def keep_mine(store: DraftStore, draft_id: str) -> None:
+    """Push my version over the service's; the copy of theirs goes to Deleted drafts."""
+    mine_id, theirs_id = conflict_pair(store, draft_id)
+    theirs = _theirs_state(store, theirs_id)
+    mine = store.get(mine_id)
+    state = store.sync_states.get(mine_id)
+    assert state is not None
+    _drop_copy(store, theirs_id)
+    _requeue(store, state.evolve(state=SyncStatus.PENDING, remote_version=theirs.remote_version,
+                                 pushed_revision=None, last_error=None, last_error_kind=None),
+             mine.revision)
+
+
+def keep_theirs(store: DraftStore, draft_id: str) -> None:
+    """Take the service's version as mine (my text stays in this draft's history)."""
+    mine_id, theirs_id = conflict_pair(store, draft_id)
+    theirs_state = _theirs_state(store, theirs_id)
+    mine = store.get(mine_id)
+    theirs = store.get(theirs_id)
+    state = store.sync_states.get(mine_id)
+    assert state is not None
+    context = {k: v for k, v in theirs.context.items() if k != "conflict_of"}
+    store.sync_states.put(state.evolve(state=SyncStatus.LOCAL))
+    updated = store.save(mine.evolve(
+        to=theirs.to, cc=theirs.cc, bcc=theirs.bcc, subject=theirs.subject,
+        body_mode=theirs.body_mode, html=theirs.html, text=theirs.text,
+        schedule=theirs.schedule, context=context,
+    ))
+    for entry in store.outbox.pending_for(mine_id):
+        store.outbox.complete(entry.id)
+    _drop_copy(store, theirs_id)
+    store.sync_states.put(state.evolve(
+        state=SyncStatus.SYNCED, remote_version=theirs_state.remote_version,
+        pushed_revision=updated.revision, pushed_data=draft_to_json(updated),
+        last_error=None, last_error_kind=None))
+
+
+def keep_both(store: DraftStore, draft_id: str) -> None:
+    """The service's version stays linked to its copy; mine becomes a new remote draft."""
+    mine_id, theirs_id = conflict_pair(store, draft_id)
+    theirs = store.get(theirs_id)
+    theirs_state = _theirs_state(store, theirs_id)
+    store.save(theirs.evolve(context={k: v for k, v in theirs.context.items()
+                                      if k != "conflict_of"}))
+    for entry in store.outbox.pending_for(theirs_id):
+        store.outbox.complete(entry.id)
+    fresh = store.get(theirs_id)
+    store.sync_states.put(theirs_state.evolve(
+        state=SyncStatus.SYNCED, pushed_revision=fresh.revision,
+        pushed_data=draft_to_json(fresh), last_error=None, last_error_kind=None))
+    mine = store.get(mine_id)
+    state = store.sync_states.get(mine_id)
+    assert state is not None
+    _requeue(store, state.evolve(
+        state=SyncStatus.PENDING, remote_id=None, remote_version=None, pushed_revision=None,
+        pushed_data=None, create_pending=False, marker=f"{mine_id}.{mine.revision}",
+        last_error=None, last_error_kind=None), mine.revision)
+
+
+def _requeue(store: DraftStore, state: SyncState, revision: int) -> None:
+    from composer.store.db import storage_errors, transaction
+
+    conn = store.connection
+    with storage_errors(), transaction(conn):
+        store.sync_states.put_in(conn, state)
+        enqueue_push(conn, state.draft_id, revision, store._now().isoformat())

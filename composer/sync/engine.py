@@ -1,0 +1,415 @@
+"""The sync engine: drains the outbox through the adapters, one pass at a time.
+
+Rules (DESIGN.md §3 "Sync"):
+- Per draft, entries run in order; a push sends the newest revision (several saves
+  coalesce). Entries left in flight by a crash go back to pending on ``start()``.
+- No duplicates: before a create, the sync state is marked ``create_pending`` and
+  committed; if the outcome of that create is unknown (lost response, timeout), the next
+  attempt first asks the service for the copy with the draft's marker (``find``).
+- No silent overwrite: before an update, where the service can fetch, the remote
+  version is compared with the one recorded at the last sync; if it moved, the remote
+  copy is saved as a separate local draft and both are marked as a conflict.
+- Errors: auth stops the account for this pass; rate limits wait as told; transient
+  errors back off exponentially with full jitter (capped); validation, forbidden and
+  unsupported are not retried until the draft changes. A remote failure never deletes
+  local data.
+
+Qt-free and synchronous; the GUI runs it on a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from composer.domain.models import Address, BodyMode, Draft, DraftStatus
+from composer.errors import NotFoundError
+from composer.store.codec import draft_from_json, draft_to_json
+from composer.store.drafts import DraftStore
+from composer.store.outbox import Op, OutboxEntry
+from composer.store.sync_state import SyncState, SyncStatus
+from composer.sync.adapters.base import Adapter, RemoteDraft, RemoteRef
+from composer.sync.errors import SyncError, SyncErrorKind
+
+log = logging.getLogger(__name__)
+
+AdapterLookup = Callable[[str], Adapter]
+Clock = Callable[[], datetime]
+
+BACKOFF_BASE = timedelta(seconds=2)
+BACKOFF_CAP = timedelta(minutes=15)
+
+
+@dataclass
+class PassReport:
+    pushed: int = 0
+    deleted: int = 0
+    sent: int = 0
+    conflicts: int = 0
+    failed: int = 0
+    waiting: int = 0
+    errors: list[tuple[str, SyncError]] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return self.waiting == 0 and self.failed == 0 and self.conflicts == 0
+
+
+class _AccountBlocked(Exception):
+    pass
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        store: DraftStore,
+        adapters: AdapterLookup,
+        clock: Clock,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._store = store
+        self._adapters = adapters
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self._started = False
+
+    def start(self) -> int:
+        """Put entries a crash left in flight back to pending; returns how many."""
+        self._started = True
+        return self._store.outbox.reset_in_flight()
+
+    # -- one pass -----------------------------------------------------------------------
+    def run_once(self, account: str | None = None, max_entries: int = 10_000) -> PassReport:
+        if not self._started:
+            self.start()
+        report = PassReport()
+        blocked: set[str] = set()
+        done = 0
+        while done < max_entries:
+            entries = [e for e in self._store.outbox.ready(self._clock())
+                       if self._account_of(e) not in blocked]
+            if account is not None:
+                entries = [e for e in entries if self._account_of(e) == account]
+            if not entries:
+                break
+            progressed = False
+            for entry in entries:
+                acct = self._account_of(entry)
+                if acct is None or acct in blocked:
+                    continue
+                try:
+                    if self._process(entry, acct, report):
+                        progressed = True
+                except _AccountBlocked:
+                    blocked.add(acct)
+                done += 1
+            if not progressed:
+                break
+        report.waiting = self._waiting(account)
+        return report
+
+    def _waiting(self, account: str | None) -> int:
+        counts = self._store.outbox.count_by_account()
+        if account is not None:
+            return counts.get(account, 0)
+        return sum(counts.values())
+
+    def _account_of(self, entry: OutboxEntry) -> str | None:
+        state = self._store.sync_states.get(entry.draft_id)
+        if state is not None:
+            return state.account
+        try:
+            return self._store.get(entry.draft_id, include_deleted=True).account
+        except NotFoundError:
+            return None
+
+    def _process(self, entry: OutboxEntry, account: str, report: PassReport) -> bool:
+        """Handle one entry; True when it left the queue or moved forward."""
+        store = self._store
+        try:
+            draft = store.get(entry.draft_id, include_deleted=True)
+        except NotFoundError:
+            store.outbox.complete(entry.id)
+            return True
+        state = store.sync_states.get(draft.id) or SyncState(
+            draft_id=draft.id, account=account, marker=draft.id)
+        try:
+            adapter = self._adapters(account)
+        except SyncError as err:
+            self._record_failure(entry, state, err, report)
+            raise _AccountBlocked from None
+        if not store.outbox.claim(entry.id):
+            return False
+        try:
+            if entry.op is Op.PUSH:
+                self._push(entry, draft, state, adapter, report)
+            elif entry.op is Op.DELETE:
+                self._delete(draft, state, adapter)
+                report.deleted += 1
+            else:
+                self._send(entry, draft, state, adapter)
+                report.sent += 1
+        except SyncError as err:
+            self._record_failure(entry, store.sync_states.get(draft.id) or state, err, report)
+            if err.kind in (SyncErrorKind.AUTH, SyncErrorKind.RATE_LIMITED):
+                raise _AccountBlocked from None
+            return True
+        except Exception as exc:  # a bug in an adapter must not wedge the queue
+            log.exception("sync of a draft failed unexpectedly")
+            err = SyncError(SyncErrorKind.TRANSIENT, f"internal error ({type(exc).__name__})")
+            self._record_failure(entry, store.sync_states.get(draft.id) or state, err, report)
+            return True
+        store.outbox.complete(entry.id)
+        return True
+
+    # -- operations ---------------------------------------------------------------------
+    def _push(self, entry: OutboxEntry, draft: Draft, state: SyncState, adapter: Adapter,
+              report: PassReport) -> None:
+        store = self._store
+        if draft.status is not DraftStatus.DRAFT:
+            return
+        if state.remote_id is not None and state.pushed_revision == draft.revision:
+            return
+        problems = adapter.check(draft)
+        if problems:
+            first = problems[0]
+            raise SyncError(
+                SyncErrorKind.VALIDATION, "; ".join(p.message for p in problems),
+                field=first.field, fields=tuple((p.field, p.message) for p in problems),
+                request_sent=False,
+            )
+        marker = state.marker or draft.id
+        store.sync_states.put(state.evolve(state=SyncStatus.SYNCING, marker=marker))
+        if state.remote_id is None:
+            ref = self._create(draft, state.evolve(marker=marker), adapter)
+        else:
+            ref = self._update(draft, state, adapter, marker, report)
+            if ref is None:
+                return
+        store.sync_states.put(state.evolve(
+            state=SyncStatus.SYNCED, remote_id=ref.remote_id, remote_version=ref.version,
+            pushed_revision=draft.revision, pushed_data=draft_to_json(draft), marker=marker,
+            create_pending=False, last_error=None, last_error_kind=None, last_error_field=None,
+            retry_at=None, last_synced_at=self._clock(),
+        ))
+        report.pushed += 1
+
+    def _create(self, draft: Draft, state: SyncState, adapter: Adapter) -> RemoteRef:
+        marker = state.marker or draft.id
+        if state.create_pending:
+            found = self._find(adapter, marker, draft)
+            if found is not None:
+                if adapter.capabilities.editable_after_create or \
+                        adapter.capabilities.partial_update:
+                    return adapter.update(found, draft, None, self._store.blobs, marker)
+                return found if self._same_content(adapter, found, draft) else \
+                    adapter.update(found, draft, None, self._store.blobs, marker)
+        self._store.sync_states.put(state.evolve(create_pending=True, state=SyncStatus.SYNCING))
+        try:
+            return adapter.create(draft, self._store.blobs, marker)
+        except SyncError as err:
+            if not err.request_sent:
+                self._store.sync_states.put(state.evolve(create_pending=False))
+            raise
+
+    def _same_content(self, adapter: Adapter, ref: RemoteRef, draft: Draft) -> bool:
+        try:
+            remote = adapter.fetch(ref.remote_id)
+        except SyncError:
+            return False
+        return remote.subject == draft.subject and \
+            set(remote.to) == {a.addr for a in draft.to if a.valid}
+
+    def _find(self, adapter: Adapter, marker: str, draft: Draft) -> RemoteRef | None:
+        try:
+            return adapter.find(marker, draft)
+        except SyncError as err:
+            if err.kind is SyncErrorKind.UNSUPPORTED:
+                return None
+            raise
+
+    def _update(self, draft: Draft, state: SyncState, adapter: Adapter, marker: str,
+                report: PassReport) -> RemoteRef | None:
+        assert state.remote_id is not None
+        ref = RemoteRef(state.remote_id, state.remote_version or "")
+        previous = draft_from_json(state.pushed_data) if state.pushed_data else None
+        if adapter.capabilities.can_fetch:
+            try:
+                remote = adapter.fetch(state.remote_id)
+            except SyncError as err:
+                if err.kind is not SyncErrorKind.NOT_FOUND:
+                    raise
+                # Gone on the service (deleted there): the local draft is the only copy;
+                # create it again rather than lose it.
+                fresh = state.evolve(remote_id=None, remote_version=None, pushed_data=None,
+                                     pushed_revision=None, create_pending=False)
+                return self._create(draft, fresh, adapter)
+            if state.remote_version and remote.version != state.remote_version:
+                self._keep_both(draft, state, remote)
+                report.conflicts += 1
+                return None
+        return adapter.update(ref, draft, previous, self._store.blobs, marker)
+
+    def _keep_both(self, draft: Draft, state: SyncState, remote: RemoteDraft) -> None:
+        """The service's copy changed since our last sync: save it as its own local draft,
+        mark both, push nothing."""
+        copy = remote_to_draft(remote, draft.account).evolve(
+            context={**dict(draft.context), "conflict_of": draft.id})
+        store = self._store
+        saved = store.save(copy)
+        for entry in store.outbox.pending_for(saved.id):
+            store.outbox.complete(entry.id)
+        store.sync_states.put(SyncState(
+            draft_id=saved.id, account=state.account, state=SyncStatus.CONFLICT,
+            marker=saved.id, remote_id=remote.remote_id, remote_version=remote.version,
+            pushed_revision=saved.revision, pushed_data=draft_to_json(saved),
+            last_error=f"this is the service's version of draft {draft.id}",
+            last_error_kind="conflict",
+        ))
+        store.sync_states.put(state.evolve(
+            state=SyncStatus.CONFLICT, last_error_kind="conflict",
+            last_error=f"changed on the service too; its version was kept as draft {saved.id}",
+            last_error_field=None,
+        ))
+
+    def _delete(self, draft: Draft, state: SyncState, adapter: Adapter) -> None:
+        remote_id = state.remote_id
+        if remote_id is None and state.create_pending:
+            found = self._find(adapter, state.marker or draft.id, draft)
+            remote_id = found.remote_id if found else None
+        if remote_id is not None:
+            try:
+                adapter.delete(remote_id)
+            except SyncError as err:
+                if err.kind is not SyncErrorKind.NOT_FOUND:
+                    raise
+        self._store.purge(draft.id)
+
+    def _send(self, entry: OutboxEntry, draft: Draft, state: SyncState, adapter: Adapter) -> None:
+        store = self._store
+        if draft.status is DraftStatus.SENT:
+            return
+        if state.remote_id is None or state.pushed_revision != draft.revision:
+            raise SyncError(
+                SyncErrorKind.VALIDATION,
+                "the draft is not on the service in its latest version yet; fix the sync "
+                "problem shown for it, then send again",
+                request_sent=False,
+            )
+        if entry.attempts > 0 and adapter.capabilities.can_fetch:
+            # A previous attempt may have gone through with its answer lost.
+            try:
+                remote = adapter.fetch(state.remote_id)
+                already = remote.status.lower() not in ("draft", "")
+            except SyncError as err:
+                already = err.kind is SyncErrorKind.NOT_FOUND
+            if already:
+                self._mark_sent(draft, state)
+                return
+        try:
+            adapter.send(state.remote_id)
+        except SyncError as err:
+            if err.kind is not SyncErrorKind.CONFLICT or entry.attempts == 0:
+                raise
+        self._mark_sent(draft, state)
+
+    def _mark_sent(self, draft: Draft, state: SyncState) -> None:
+        self._store.set_status(draft.id, DraftStatus.SENT)
+        self._store.sync_states.put(state.evolve(
+            state=SyncStatus.SENT, last_error=None, last_error_kind=None, retry_at=None,
+            last_synced_at=self._clock()))
+
+    # -- failures -----------------------------------------------------------------------
+    def _backoff(self, attempts: int) -> timedelta:
+        ceiling = min(BACKOFF_CAP, BACKOFF_BASE * (2 ** min(attempts, 20)))
+        return timedelta(seconds=self._rng.uniform(0, ceiling.total_seconds()))
+
+    def _record_failure(self, entry: OutboxEntry, state: SyncState, err: SyncError,
+                        report: PassReport) -> None:
+        store = self._store
+        now = self._clock()
+        retry_at: datetime | None = None
+        if err.kind is SyncErrorKind.RATE_LIMITED:
+            retry_at = err.retry_at or now + self._backoff(entry.attempts + 1)
+        elif err.kind is SyncErrorKind.TRANSIENT:
+            retry_at = now + self._backoff(entry.attempts + 1)
+        keep = err.kind in (SyncErrorKind.RATE_LIMITED, SyncErrorKind.TRANSIENT,
+                            SyncErrorKind.AUTH)
+        status = SyncStatus.FAILED
+        store.sync_states.put(state.evolve(
+            state=status, last_error=err.service_message or err.message,
+            last_error_kind=err.kind.value, last_error_field=err.field, retry_at=retry_at,
+        ))
+        if keep:
+            store.outbox.release(entry.id, not_before=retry_at, error=err.message)
+            report.errors.append((entry.draft_id, err))
+        else:
+            # Not retried until the draft changes (its next save queues a new push).
+            store.outbox.complete(entry.id)
+            report.failed += 1
+            report.errors.append((entry.draft_id, err))
+        if entry.op is Op.SEND and not keep:
+            draft = store.get(entry.draft_id, include_deleted=True)
+            if draft.status is DraftStatus.SENDING:
+                store.set_status(draft.id, DraftStatus.DRAFT)
+
+    # -- pull ---------------------------------------------------------------------------
+    def pull(self, account: str) -> int:
+        """Import drafts that exist on the service but not here; returns how many."""
+        adapter = self._adapters(account)
+        if not adapter.capabilities.can_list:
+            return 0
+        known = {s.remote_id for s in self._store.sync_states.all_for_account(account)}
+        markers = {s.marker: s for s in self._store.sync_states.all_for_account(account)
+                   if s.create_pending}
+        imported = 0
+        for remote in adapter.list_drafts():
+            if remote.remote_id in known or remote.status.lower() not in ("draft", ""):
+                continue
+            pending = markers.get(remote.marker or "")
+            if pending is not None:
+                self._store.sync_states.put(pending.evolve(
+                    remote_id=remote.remote_id, remote_version=remote.version,
+                    create_pending=False))
+                continue
+            draft = remote_to_draft(remote, account)
+            saved = self._store.save(draft)
+            for entry in self._store.outbox.pending_for(saved.id):
+                self._store.outbox.complete(entry.id)
+            self._store.sync_states.put(SyncState(
+                draft_id=saved.id, account=account, state=SyncStatus.SYNCED, marker=saved.id,
+                remote_id=remote.remote_id, remote_version=remote.version,
+                pushed_revision=saved.revision, pushed_data=draft_to_json(saved),
+                last_synced_at=self._clock(),
+            ))
+            imported += 1
+        return imported
+
+
+def remote_to_draft(remote: RemoteDraft, account: str | None) -> Draft:
+    from composer.domain.addresses import parse_addresses
+    from composer.domain.html import sanitize_html
+    from composer.domain.models import Schedule
+
+    def addresses(items: tuple[str, ...]) -> tuple[Address, ...]:
+        out: list[Address] = []
+        for item in items:
+            out += parse_addresses(item)
+        return tuple(out)
+
+    html = sanitize_html(remote.html) if remote.html else ""
+    return Draft(
+        account=account,
+        from_addr=remote.from_addr,
+        to=addresses(remote.to),
+        cc=addresses(remote.cc),
+        bcc=addresses(remote.bcc),
+        subject=remote.subject.replace("\r", " ").replace("\n", " "),
+        body_mode=BodyMode.HTML if html or not remote.text else BodyMode.TEXT,
+        html=html,
+        text="" if html else remote.text,
+        schedule=Schedule(remote.send_at, "UTC") if remote.send_at else None,
+    )

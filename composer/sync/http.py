@@ -1,0 +1,100 @@
+"""One httpx client per account, and the mapping of transport failures to SyncError.
+
+Timeouts are explicit (a 32 MB upload gets a long write timeout), TLS verification is
+always on, and nothing here logs a URL query, a header or a body.
+"""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+
+import httpx
+
+from composer import __version__
+from composer.sync.errors import SyncError, SyncErrorKind
+
+DEFAULT_TIMEOUT = httpx.Timeout(connect=5.0, read=30.0, write=120.0, pool=5.0)
+
+
+def make_client(
+    base_url: str,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+) -> httpx.Client:
+    return httpx.Client(
+        base_url=base_url.rstrip("/") + "/",
+        transport=transport,
+        timeout=timeout,
+        verify=True,
+        follow_redirects=False,
+        headers={"User-Agent": f"MailComposer/{__version__}", "Accept": "application/json"},
+    )
+
+
+@contextmanager
+def transport_errors(service: str) -> Iterator[None]:
+    """Turn httpx transport failures into TRANSIENT SyncErrors without leaking the URL."""
+    try:
+        yield
+    except httpx.ConnectError as exc:
+        raise SyncError(
+            SyncErrorKind.TRANSIENT, f"{service}: cannot connect ({type(exc).__name__})",
+            request_sent=False,
+        ) from None
+    except httpx.ConnectTimeout:
+        raise SyncError(
+            SyncErrorKind.TRANSIENT, f"{service}: connection timed out", request_sent=False
+        ) from None
+    except httpx.TimeoutException:
+        raise SyncError(SyncErrorKind.TRANSIENT, f"{service}: the service did not answer in time")\
+            from None
+    except httpx.TransportError as exc:
+        raise SyncError(
+            SyncErrorKind.TRANSIENT, f"{service}: connection lost ({type(exc).__name__})"
+        ) from None
+
+
+def retry_after_seconds(value: str | None, now: datetime) -> datetime | None:
+    """Parse ``Retry-After`` (delta seconds or an HTTP date) into an absolute UTC time."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return now + timedelta(seconds=int(value))
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def retry_at_epoch(value: str | None) -> datetime | None:
+    """Parse an epoch-seconds header (Rebilly's ``X-RateLimit-Retry-After``)."""
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(float(value.strip()), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+
+
+def server_error(service: str, response: httpx.Response) -> SyncError:
+    """5xx and other unexpected answers: transient, retried with backoff."""
+    return SyncError(
+        SyncErrorKind.TRANSIENT,
+        f"{service}: the service answered {response.status_code}; will retry",
+        status=response.status_code,
+    )
+
+
+def json_or_none(response: httpx.Response) -> object | None:
+    try:
+        return response.json()
+    except ValueError:
+        return None
