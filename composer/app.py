@@ -67,4 +67,4 @@ def open_core(
 def run_gui(args: argparse.Namespace) -> int:
     from composer.ui.launch import launch
 
-    return launch(args)
+    return int(launch(args))

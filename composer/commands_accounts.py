@@ -52,7 +52,7 @@ def account_add(core: Core, args: argparse.Namespace, out: TextIO) -> int:
             raise InvalidInputError("secret", "no password or API key on standard input")
         core.secrets.set(account.name, secret)  # keychain first: no half-added account
     settings = core.settings_file.load()
-    accounts = tuple(a for a in settings.accounts if a.name != account.name) + (account,)
+    accounts = (*(a for a in settings.accounts if a.name != account.name), account)
     default = settings.default_account or account.name
     core.settings_file.save(settings.evolve(accounts=accounts, default_account=default))
     note = "" if secret else " (no secret stored: add one with --secret-stdin to sync)"

@@ -22,14 +22,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from composer.domain.eml import draft_to_eml  # noqa: E402
-from composer.domain.models import Address, BodyMode, Draft, utcnow  # noqa: E402
-from composer.store.db import transaction  # noqa: E402
-from composer.store.drafts import DraftStore  # noqa: E402
+from composer.domain.eml import draft_to_eml
+from composer.domain.models import Address, BodyMode, Draft, utcnow
+from composer.store.db import transaction
+from composer.store.drafts import DraftStore
 
-WORDS = ("quarterly report budget meeting lunch invoice contract draft review schedule team "
-         "project deadline update customer order shipment travel plan holiday proposal "
-         "agenda minutes offer design release bug fix server launch hiring feedback").split()
+WORDS = (
+    "quarterly report budget meeting lunch invoice contract draft review schedule team project "
+    "deadline update customer order shipment travel plan holiday proposal agenda minutes offer "
+    "design release bug fix server launch hiring feedback"
+).split()
 
 
 def _text(rng: random.Random, n: int) -> str:
@@ -94,7 +96,8 @@ def main() -> None:
     start = time.perf_counter()
     store = DraftStore.open(path)
     store.list(limit=100)
-    rows.append(("open cache + first list of 100", f"{(time.perf_counter() - start) * 1000:.1f} ms"))
+    opened = (time.perf_counter() - start) * 1000
+    rows.append(("open cache + first list of 100", f"{opened:.1f} ms"))
     lst = timed(lambda: store.list(limit=100), 50)
     rows.append(("list newest 100 (median)", f"{statistics.median(lst):.2f} ms"))
     srch = timed(lambda: store.list(search=rng.choice(WORDS) + " " + rng.choice(WORDS)), 50)

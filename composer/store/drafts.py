@@ -7,6 +7,7 @@ draft: the list and search use the summary columns and the FTS index.
 
 from __future__ import annotations
 
+import builtins
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -150,7 +151,7 @@ class DraftStore:
     def list(
         self, *, search: str | None = None, limit: int = 100, offset: int = 0,
         deleted: bool = False, status: DraftStatus | None = None,
-    ) -> list[DraftSummary]:
+    ) -> builtins.list[DraftSummary]:
         """Newest first; ``search`` matches subject, recipients and body (all words)."""
         where = ["d.deleted_at IS NOT NULL" if deleted else "d.deleted_at IS NULL"]
         params: list[object] = []
@@ -242,7 +243,9 @@ class DraftStore:
                 (saved.revision, saved.status.value, saved.account, saved.subject, recipients,
                  stamp, data, saved.id),
             )
-        rowid = self._conn.execute("SELECT rowid FROM drafts WHERE id = ?", (saved.id,)).fetchone()[0]
+        rowid = self._conn.execute(
+            "SELECT rowid FROM drafts WHERE id = ?", (saved.id,)
+        ).fetchone()[0]
         self._conn.execute("DELETE FROM drafts_fts WHERE rowid = ?", (rowid,))
         self._conn.execute(
             "INSERT INTO drafts_fts(rowid, subject, recipients, body) VALUES (?, ?, ?, ?)",
@@ -300,7 +303,7 @@ class DraftStore:
             (draft_id, KEEP_RECENT),
         ).fetchall()
         seen: set[tuple[str, int]] = set()
-        drop: list[int] = []
+        drop: builtins.list[int] = []
         kept = 0
         for revision, saved_at in rows:
             age = now - datetime.fromisoformat(saved_at)
@@ -390,7 +393,7 @@ class DraftStore:
             enqueue(self._conn, draft_id, op, self._now().isoformat())
 
     # -- history ------------------------------------------------------------------------
-    def history(self, draft_id: str) -> list[RevisionInfo]:
+    def history(self, draft_id: str) -> builtins.list[RevisionInfo]:
         self.get(draft_id, include_deleted=True)
         rows = self._conn.execute(
             "SELECT revision, saved_at, json_extract(data, '$.subject'), "
@@ -426,7 +429,7 @@ class DraftStore:
         return saved
 
     # -- recipients ---------------------------------------------------------------------
-    def suggest_recipients(self, prefix: str, limit: int = 8) -> list[RecipientSuggestion]:
+    def suggest_recipients(self, prefix: str, limit: int = 8) -> builtins.list[RecipientSuggestion]:
         """Addresses used before that start with ``prefix`` (address or name words),
         most used first, then most recent."""
         like = prefix.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -51,7 +51,7 @@ def _from_row(row: sqlite3.Row | tuple[object, ...]) -> SyncState:
     for key in ("retry_at", "last_synced_at"):
         if values[key]:
             values[key] = datetime.fromisoformat(str(values[key]))
-    return SyncState(**values)  # type: ignore[arg-type]
+    return SyncState(**values)
 
 
 def _to_row(s: SyncState) -> tuple[object, ...]:

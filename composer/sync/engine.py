@@ -58,7 +58,7 @@ class PassReport:
         return self.waiting == 0 and self.failed == 0 and self.conflicts == 0
 
 
-class _AccountBlocked(Exception):
+class _AccountBlockedError(Exception):
     pass
 
 
@@ -103,7 +103,7 @@ class SyncEngine:
                 try:
                     if self._process(entry, acct, report):
                         progressed = True
-                except _AccountBlocked:
+                except _AccountBlockedError:
                     blocked.add(acct)
                 done += 1
             if not progressed:
@@ -140,7 +140,7 @@ class SyncEngine:
             adapter = self._adapters(account)
         except SyncError as err:
             self._record_failure(entry, state, err, report)
-            raise _AccountBlocked from None
+            raise _AccountBlockedError from None
         if not store.outbox.claim(entry.id):
             return False
         try:
@@ -155,12 +155,14 @@ class SyncEngine:
         except SyncError as err:
             self._record_failure(entry, store.sync_states.get(draft.id) or state, err, report)
             if err.kind in (SyncErrorKind.AUTH, SyncErrorKind.RATE_LIMITED):
-                raise _AccountBlocked from None
+                raise _AccountBlockedError from None
             return True
         except Exception as exc:  # a bug in an adapter must not wedge the queue
             log.exception("sync of a draft failed unexpectedly")
-            err = SyncError(SyncErrorKind.TRANSIENT, f"internal error ({type(exc).__name__})")
-            self._record_failure(entry, store.sync_states.get(draft.id) or state, err, report)
+            failure = SyncError(SyncErrorKind.TRANSIENT,
+                                f"internal error ({type(exc).__name__})")
+            self._record_failure(entry, store.sync_states.get(draft.id) or state, failure,
+                                 report)
             return True
         store.outbox.complete(entry.id)
         return True
@@ -184,11 +186,11 @@ class SyncEngine:
         marker = state.marker or draft.id
         store.sync_states.put(state.evolve(state=SyncStatus.SYNCING, marker=marker))
         if state.remote_id is None:
-            ref = self._create(draft, state.evolve(marker=marker), adapter)
+            ref: RemoteRef | None = self._create(draft, state.evolve(marker=marker), adapter)
         else:
             ref = self._update(draft, state, adapter, marker, report)
-            if ref is None:
-                return
+        if ref is None:
+            return
         store.sync_states.put(state.evolve(
             state=SyncStatus.SYNCED, remote_id=ref.remote_id, remote_version=ref.version,
             pushed_revision=draft.revision, pushed_data=draft_to_json(draft), marker=marker,
@@ -289,7 +291,6 @@ class SyncEngine:
         self._store.purge(draft.id)
 
     def _send(self, entry: OutboxEntry, draft: Draft, state: SyncState, adapter: Adapter) -> None:
-        store = self._store
         if draft.status is DraftStatus.SENT:
             return
         if state.remote_id is None or state.pushed_revision != draft.revision:

@@ -95,6 +95,7 @@ def server_error(service: str, response: httpx.Response) -> SyncError:
 
 def json_or_none(response: httpx.Response) -> object | None:
     try:
-        return response.json()
+        value: object = response.json()
+        return value
     except ValueError:
         return None

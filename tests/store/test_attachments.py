@@ -84,7 +84,8 @@ def test_forty_megabytes_refused_before_reading(store: DraftStore, tmp_path: Pat
     ],
 )
 def test_bad_paths_get_their_own_message(
-    store: DraftStore, tmp_path: Path, kind: str, problem: AttachmentProblem, message: str
+    store: DraftStore, tmp_path: Path, kind: str, problem: AttachmentProblem, message: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     draft = store.save(Draft(subject="x", html="<p>keep me</p>"))
     path = tmp_path / f"{kind}.txt"
@@ -93,11 +94,17 @@ def test_bad_paths_get_their_own_message(
     elif kind == "folder":
         path.mkdir()
     elif kind == "unreadable":
-        if os.geteuid() == 0:
-            path = Path("/proc/self/mem")  # exists, regular-looking, but unreadable as a file
-        else:
-            path.write_bytes(b"secret")
-            path.chmod(0)
+        path.write_bytes(b"secret")
+        path.chmod(0)
+        if os.geteuid() == 0:  # root reads anything: make the OS refusal explicit
+            real_open = Path.open
+
+            def refuse(self: Path, *args: object, **kwargs: object) -> object:
+                if self == path:
+                    raise PermissionError(13, "Permission denied")
+                return real_open(self, *args, **kwargs)  # type: ignore[arg-type]
+
+            monkeypatch.setattr(Path, "open", refuse)
     with pytest.raises(AttachmentError) as caught:
         store.attach_file(draft.id, path)
     assert caught.value.problem is problem

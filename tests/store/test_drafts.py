@@ -6,8 +6,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from composer.domain.addresses import parse_addresses
 
+from composer.domain.addresses import parse_addresses
 from composer.domain.models import BodyMode, Draft, DraftStatus
 from composer.errors import InvalidInputError, NotFoundError
 from composer.store.drafts import KEEP_RECENT, DraftStore

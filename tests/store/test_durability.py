@@ -52,6 +52,7 @@ def test_sigkill_mid_save_never_loses_an_acknowledged_draft(tmp_path: Path) -> N
                 acknowledged[parts[1]] = int(parts[2])
             elif parts:
                 edited.add(parts[1])
+        child.stdout.close()
         child.wait()
         assert child.returncode == -signal.SIGKILL
         n = max(acknowledged.values(), default=n) + 1
