@@ -2,7 +2,7 @@
 
 Export: text and HTML bodies as ``multipart/alternative`` (an HTML-only draft also gets
 a readable text part), attachments with RFC 2231 file names, and the draft's own data
-in ``X-Composer-*`` headers so an export imports back to the same draft. ``Bcc`` is
+in ``X-Composer-*`` headers (the context as one JSON header) so an export imports back to the same draft. ``Bcc`` is
 written: this is the user's own draft file, not a message in transit.
 
 Import: real-world messages from other clients too (any charset, nested multiparts,
@@ -19,6 +19,7 @@ import email.header
 import email.policy
 import email.utils
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -39,7 +40,7 @@ from composer.domain.models import (
 )
 from composer.errors import InvalidInputError
 
-_CONTEXT_PREFIX = "X-Composer-Context-"
+_CONTEXT_HEADER = "X-Composer-Context"
 _MAX_EML = 256 * 1024 * 1024
 
 
@@ -76,10 +77,8 @@ def draft_to_eml(draft: Draft, read_bytes: Callable[[str], bytes]) -> bytes:
     if draft.schedule is not None:
         msg["X-Composer-Send-At"] = draft.schedule.send_at.isoformat()
         msg["X-Composer-Send-Tz"] = draft.schedule.tz
-    for key, value in sorted(draft.context.items()):
-        check_header_text("context", value)
-        if key.replace("_", "").replace("-", "").isalnum():
-            msg[_CONTEXT_PREFIX + key] = value
+    if draft.context:
+        msg[_CONTEXT_HEADER] = json.dumps(dict(sorted(draft.context.items())))
     # Each text part gets exactly one trailing newline, which import removes again.
     if draft.body_mode is BodyMode.TEXT:
         msg.set_content(draft.text + "\n", subtype="plain", cte="quoted-printable")
@@ -200,9 +199,14 @@ def eml_to_draft(data: bytes) -> ParsedEml:
     imp = _header("Importance").lower()
     if imp in ("high", "low"):
         importance = Importance(imp)
-    context = {k[len(_CONTEXT_PREFIX):]: v for k, v in
-               ((name, str(value)) for name, value in msg.raw_items())
-               if k.lower().startswith(_CONTEXT_PREFIX.lower())}
+    context: dict[str, str] = {}
+    if _header(_CONTEXT_HEADER):
+        try:
+            loaded = json.loads(_header(_CONTEXT_HEADER))
+            if isinstance(loaded, dict):
+                context = {str(k): str(v) for k, v in loaded.items()}
+        except ValueError:
+            context = {}
     original = _header("X-Composer-Draft-Id") or None
     draft = Draft(
         id=new_draft_id(),

@@ -133,7 +133,7 @@ class _TextExtractor(HTMLParser):
             self._skip = max(self._skip - 1, 0)
         elif tag in ("ul", "ol") and self._lists:
             self._lists.pop()
-            self._newline()
+            self._newline(1 if self._lists else 2)
         elif tag == "pre":
             self._pre = max(self._pre - 1, 0)
             self._newline()

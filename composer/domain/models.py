@@ -55,6 +55,12 @@ class Address:
     def valid(self) -> bool:
         return self.error is None
 
+    def key(self) -> tuple[str, str]:
+        """Identity for comparing content: (address, name) when valid, else what was typed."""
+        if self.valid:
+            return (self.addr, self.name)
+        return ("", self.raw or self.addr)
+
     def formatted(self) -> str:
         """``Name <addr>`` with the name quoted when it needs to be, or the raw text if invalid."""
         if not self.valid:
@@ -120,7 +126,8 @@ class Draft:
     def content_key(self) -> tuple[object, ...]:
         """What the user wrote, without bookkeeping (ids, times, revision)."""
         return (
-            self.account, self.from_addr, self.to, self.cc, self.bcc, self.subject,
+            self.account, self.from_addr, tuple(a.key() for a in self.to),
+            tuple(a.key() for a in self.cc), tuple(a.key() for a in self.bcc), self.subject,
             self.body_mode, self.html, self.text, self.attachments, self.schedule,
             self.importance, tuple(sorted(self.context.items())),
         )
