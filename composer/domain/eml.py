@@ -2,8 +2,9 @@
 
 Export: text and HTML bodies as ``multipart/alternative`` (an HTML-only draft also gets
 a readable text part), attachments with RFC 2231 file names, and the draft's own data
-in ``X-Composer-*`` headers (the context as one JSON header) so an export imports back to the same draft. ``Bcc`` is
-written: this is the user's own draft file, not a message in transit.
+in ``X-Composer-*`` headers (the context as one JSON header), so an export imports back
+to the same draft. ``Bcc`` is written: this is the user's own draft file, not a message
+in transit.
 
 Import: real-world messages from other clients too (any charset, nested multiparts,
 attachments by disposition or name, inline ``cid:`` images as attachments). Incoming
