@@ -14,6 +14,7 @@ import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 from composer.domain.filenames import safe_filename
 from composer.domain.models import MAX_ATTACHMENT_BYTES, Attachment
@@ -57,6 +58,19 @@ def check_file(path: Path, limit: int = MAX_ATTACHMENT_BYTES) -> int:
     return st.st_size
 
 
+def _chunks(src: BinaryIO, name: str) -> Iterator[bytes]:
+    while True:
+        try:
+            chunk = src.read(CHUNK)
+        except OSError as exc:
+            raise AttachmentError(
+                AttachmentProblem.UNREADABLE, name, detail=exc.strerror or ""
+            ) from None
+        if not chunk:
+            return
+        yield chunk
+
+
 class BlobStore:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -64,63 +78,75 @@ class BlobStore:
     def put_file(
         self, path: Path, *, progress: Progress | None = None, limit: int = MAX_ATTACHMENT_BYTES,
     ) -> Attachment:
+        """Read ``path`` twice in chunks: once to hash it (a known file is not stored
+        again), once into an incremental blob, checking it did not change in between.
+        Never holds more than one chunk in memory (updating a row that holds the blob
+        would make SQLite load all of it, so the row is written once, complete)."""
         size = check_file(path, limit)
         name = safe_filename(path.name)
+        half = (lambda done, total: progress(done // 2, total)) if progress else None
+        digest = self._hash_file(path, size, half)
+        if not self.exists(digest):
+            rest = (lambda done, total: progress((size + done) // 2, total)) if progress \
+                else None
+            with self._open(path) as src, storage_errors(), transaction(self._conn):
+                self._stream(src, size, digest, path.name, rest)
+            if size >= CHECKPOINT_AFTER:
+                with storage_errors():
+                    checkpoint(self._conn)
+        if progress is not None:
+            progress(size, size)
+        return Attachment(name=name, size=size, content_type=guess_content_type(name),
+                          sha256=digest)
+
+    @staticmethod
+    def _open(path: Path) -> BinaryIO:
         try:
-            handle = path.open("rb")
+            return path.open("rb")
         except OSError as exc:
             raise AttachmentError(
                 AttachmentProblem.UNREADABLE, path.name, detail=exc.strerror or ""
             ) from None
-        with handle, storage_errors(), transaction(self._conn):
-            digest = self._stream(handle, size, path.name, progress)
-        if size >= CHECKPOINT_AFTER:
-            with storage_errors():
-                checkpoint(self._conn)
-        return Attachment(name=name, size=size, content_type=guess_content_type(name),
-                          sha256=digest)
 
-    def _stream(self, handle: object, size: int, name: str, progress: Progress | None) -> str:
-        from typing import BinaryIO, cast
+    def _hash_file(self, path: Path, size: int, progress: Progress | None) -> str:
+        hasher = hashlib.sha256()
+        read = 0
+        with self._open(path) as src:
+            for chunk in _chunks(src, path.name):
+                read += len(chunk)
+                if read > size:
+                    raise AttachmentError(AttachmentProblem.UNREADABLE, path.name,
+                                          detail="the file grew while reading")
+                hasher.update(chunk)
+                if progress is not None:
+                    progress(read, size)
+        if read != size:
+            raise AttachmentError(AttachmentProblem.UNREADABLE, path.name,
+                                  detail="the file shrank while reading")
+        return hasher.hexdigest()
 
-        src = cast(BinaryIO, handle)
+    def _stream(self, src: BinaryIO, size: int, digest: str, name: str,
+                progress: Progress | None) -> None:
         cur = self._conn.execute(
-            "INSERT INTO blobs(sha256, size, data) VALUES (NULL, ?, zeroblob(?))", (size, size)
+            "INSERT INTO blobs(sha256, size, data) VALUES (?, ?, zeroblob(?))",
+            (digest, size, size),
         )
         rowid = cur.lastrowid
         assert rowid is not None
         hasher = hashlib.sha256()
         written = 0
         with self._conn.blobopen("blobs", "data", rowid) as blob:
-            while True:
-                try:
-                    chunk = src.read(CHUNK)
-                except OSError as exc:
-                    raise AttachmentError(
-                        AttachmentProblem.UNREADABLE, name, detail=exc.strerror or ""
-                    ) from None
-                if not chunk:
-                    break
+            for chunk in _chunks(src, name):
                 if written + len(chunk) > size:
-                    raise AttachmentError(
-                        AttachmentProblem.UNREADABLE, name, detail="the file grew while reading"
-                    )
+                    break
                 blob.write(chunk)
                 hasher.update(chunk)
                 written += len(chunk)
                 if progress is not None:
                     progress(written, size)
-        if written != size:
-            raise AttachmentError(
-                AttachmentProblem.UNREADABLE, name, detail="the file shrank while reading"
-            )
-        digest = hasher.hexdigest()
-        existing = self._conn.execute("SELECT id FROM blobs WHERE sha256 = ?", (digest,)).fetchone()
-        if existing is not None:
-            self._conn.execute("DELETE FROM blobs WHERE id = ?", (rowid,))
-        else:
-            self._conn.execute("UPDATE blobs SET sha256 = ? WHERE id = ?", (digest, rowid))
-        return digest
+        if written != size or hasher.hexdigest() != digest:
+            raise AttachmentError(AttachmentProblem.UNREADABLE, name,
+                                  detail="the file changed while it was being attached")
 
     def put_bytes(self, name: str, data: bytes, content_type: str | None = None) -> Attachment:
         if len(data) > MAX_ATTACHMENT_BYTES:

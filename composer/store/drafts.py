@@ -18,6 +18,7 @@ from composer.domain.addresses import check_header_text
 from composer.domain.models import Address, Draft, DraftStatus, utcnow
 from composer.errors import AttachmentError, AttachmentProblem, NotFoundError
 from composer.store import migrations
+from composer.store import search as fts
 from composer.store.blobs import BlobStore, Progress
 from composer.store.codec import (
     body_search_text,
@@ -67,14 +68,6 @@ class RecipientSuggestion:
     name: str
     use_count: int
     last_used: datetime
-
-
-def fts_query(text: str) -> str | None:
-    """User search text -> an FTS5 query: every word must appear (as a prefix)."""
-    words = [w for w in text.replace('"', " ").split() if w]
-    if not words:
-        return None
-    return " ".join(f'"{w}"*' for w in words)
 
 
 _SUMMARY_COLUMNS = (
@@ -153,14 +146,17 @@ class DraftStore:
         deleted: bool = False, status: DraftStatus | None = None,
     ) -> builtins.list[DraftSummary]:
         """Newest first; ``search`` matches subject, recipients and body (all words)."""
+        query = fts.fts_query(search) if search else None
+        if query is not None and not deleted:
+            return self._search(query, limit, offset, status)
+        # (searching deleted drafts is rare: a plain filter is fine there)
         where = ["d.deleted_at IS NOT NULL" if deleted else "d.deleted_at IS NULL"]
         params: list[object] = []
         if status is not None:
             where.append("d.status = ?")
             params.append(status.value)
-        query = fts_query(search) if search else None
         if query is not None:
-            where.append("d.rowid IN (SELECT rowid FROM drafts_fts WHERE drafts_fts MATCH ?)")
+            where.append("d.fts_rowid IN (SELECT rowid FROM drafts_fts WHERE drafts_fts MATCH ?)")
             params.append(query)
         sql = (
             f"SELECT {_SUMMARY_COLUMNS} FROM drafts d LEFT JOIN sync_state s ON s.draft_id = d.id "
@@ -169,6 +165,38 @@ class DraftStore:
         with storage_errors():
             rows = self._conn.execute(sql, (*params, limit, offset)).fetchall()
         return [_summary(r) for r in rows]
+
+    def _search(self, query: str, limit: int, offset: int,
+                status: DraftStatus | None) -> builtins.list[DraftSummary]:
+        """Matches in save order, newest first: stops after ``limit`` hits (see search.py)."""
+        out: builtins.list[DraftSummary] = []
+        skipped = 0
+        batch = max(limit, 50)
+        position = 0
+        sub, params = fts.matching_sql(query)
+        with storage_errors():
+            while len(out) < limit:
+                rows = self._conn.execute(
+                    f"SELECT {_SUMMARY_COLUMNS} FROM ({sub} LIMIT ? OFFSET ?) f "
+                    "JOIN drafts d ON d.fts_rowid = f.rowid "
+                    "LEFT JOIN sync_state s ON s.draft_id = d.id "
+                    "WHERE d.deleted_at IS NULL ORDER BY f.rowid DESC",
+                    (*params, batch, position),
+                ).fetchall()
+                if not rows:
+                    break
+                position += batch
+                for row in rows:
+                    summary = _summary(row)
+                    if status is not None and summary.status is not status:
+                        continue
+                    if skipped < offset:
+                        skipped += 1
+                        continue
+                    out.append(summary)
+                    if len(out) == limit:
+                        break
+        return out
 
     def summary(self, draft_id: str) -> DraftSummary:
         row = self._conn.execute(
@@ -186,9 +214,9 @@ class DraftStore:
         if status is not None:
             where.append("status = ?")
             params.append(status.value)
-        query = fts_query(search) if search else None
+        query = fts.fts_query(search) if search else None
         if query is not None:
-            where.append("rowid IN (SELECT rowid FROM drafts_fts WHERE drafts_fts MATCH ?)")
+            where.append("fts_rowid IN (SELECT rowid FROM drafts_fts WHERE drafts_fts MATCH ?)")
             params.append(query)
         with storage_errors():
             row = self._conn.execute(
@@ -243,14 +271,7 @@ class DraftStore:
                 (saved.revision, saved.status.value, saved.account, saved.subject, recipients,
                  stamp, data, saved.id),
             )
-        rowid = self._conn.execute(
-            "SELECT rowid FROM drafts WHERE id = ?", (saved.id,)
-        ).fetchone()[0]
-        self._conn.execute("DELETE FROM drafts_fts WHERE rowid = ?", (rowid,))
-        self._conn.execute(
-            "INSERT INTO drafts_fts(rowid, subject, recipients, body) VALUES (?, ?, ?, ?)",
-            (rowid, saved.subject, recipients, body_search_text(saved)),
-        )
+        fts.index(self._conn, saved.id, saved.subject, recipients, body_search_text(saved))
         self._conn.execute(
             "INSERT INTO revisions(draft_id, revision, saved_at, data) VALUES (?, ?, ?, ?)",
             (saved.id, saved.revision, stamp, data),
@@ -375,11 +396,11 @@ class DraftStore:
         """Remove a tombstoned draft for good (after the service confirmed the delete)."""
         with storage_errors(), transaction(self._conn):
             row = self._conn.execute(
-                "SELECT rowid FROM drafts WHERE id = ? AND deleted_at IS NOT NULL", (draft_id,)
+                "SELECT 1 FROM drafts WHERE id = ? AND deleted_at IS NOT NULL", (draft_id,)
             ).fetchone()
             if row is None:
                 return
-            self._conn.execute("DELETE FROM drafts_fts WHERE rowid = ?", (row[0],))
+            fts.unindex(self._conn, draft_id)
             self._conn.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
             self._conn.execute("DELETE FROM outbox WHERE draft_id = ?", (draft_id,))
 

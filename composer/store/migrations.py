@@ -106,16 +106,32 @@ def _to_v2(conn: sqlite3.Connection) -> None:
         );
         CREATE INDEX drafts_live_by_updated ON drafts(updated_at DESC)
             WHERE deleted_at IS NULL;
+        ALTER TABLE drafts ADD COLUMN fts_rowid INTEGER;
+        CREATE UNIQUE INDEX drafts_by_fts_rowid ON drafts(fts_rowid);
         """
     )
-    # Index what the version-1 database already holds.
-    rows = conn.execute("SELECT rowid, subject, recipients, data FROM drafts").fetchall()
+    reindex_all(conn)
+
+
+def reindex_all(conn: sqlite3.Connection) -> None:
+    """Index every draft for search, oldest save first (see store/search.py)."""
     from composer.store.codec import search_text_from_json
 
-    conn.executemany(
-        "INSERT INTO drafts_fts(rowid, subject, recipients, body) VALUES (?, ?, ?, ?)",
-        [(r[0], r[1], r[2], search_text_from_json(r[3])) for r in rows],
-    )
+    conn.execute("DELETE FROM drafts_fts")
+    conn.execute("UPDATE drafts SET fts_rowid = NULL")
+    rows = conn.execute(
+        "SELECT id, subject, recipients, data FROM drafts ORDER BY updated_at, rowid"
+    ).fetchall()
+    for n, (draft_id, subject, recipients, data) in enumerate(rows, start=1):
+        try:
+            body = search_text_from_json(data)
+        except (ValueError, KeyError, TypeError):
+            body = ""
+        conn.execute(
+            "INSERT INTO drafts_fts(rowid, subject, recipients, body) VALUES (?, ?, ?, ?)",
+            (n, subject, recipients, body),
+        )
+        conn.execute("UPDATE drafts SET fts_rowid = ? WHERE id = ?", (n, draft_id))
 
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_to_v1, _to_v2]

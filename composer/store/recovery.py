@@ -17,9 +17,8 @@ from pathlib import Path
 
 from composer.domain.models import utcnow
 from composer.errors import StorageError, StorageProblem
-from composer.store.codec import body_search_text, draft_from_json
 from composer.store.drafts import DraftStore
-from composer.store.migrations import LATEST
+from composer.store.migrations import LATEST, reindex_all
 
 Clock = Callable[[], datetime]
 
@@ -157,15 +156,4 @@ def _insert(dst: sqlite3.Connection, table: str, cols: str, marks: str, row: tup
 
 
 def _reindex(dst: sqlite3.Connection) -> None:
-    dst.execute("DELETE FROM drafts_fts")
-    for rowid, subject, recipients, data in dst.execute(
-        "SELECT rowid, subject, recipients, data FROM drafts"
-    ).fetchall():
-        try:
-            body = body_search_text(draft_from_json(data))
-        except (ValueError, KeyError, TypeError):
-            body = ""
-        dst.execute(
-            "INSERT INTO drafts_fts(rowid, subject, recipients, body) VALUES (?, ?, ?, ?)",
-            (rowid, subject, recipients, body),
-        )
+    reindex_all(dst)
