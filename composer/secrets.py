@@ -12,6 +12,37 @@ from typing import Any
 from composer import APP_ID
 from composer.errors import SecretStoreError
 
+_FROZEN_BACKENDS = {
+    "linux": [("keyring.backends.SecretService", "Keyring"),
+              ("keyring.backends.kwallet", "DBusKeyring")],
+    "darwin": [("keyring.backends.macOS", "Keyring")],
+    "win32": [("keyring.backends.Windows", "WinVaultKeyring")],
+}
+
+
+def default_backend() -> Any:
+    """keyring's own choice; in a frozen app, where entry-point discovery can fail and
+    leave the "fail" backend, the OS's backend is named explicitly."""
+    import importlib
+    import sys
+
+    import keyring
+
+    ring = keyring.get_keyring()
+    if not type(ring).__module__.startswith("keyring.backends.fail"):
+        return ring
+    platform = "linux" if sys.platform.startswith("linux") else sys.platform
+    for module_name, class_name in _FROZEN_BACKENDS.get(platform, []):
+        try:
+            backend_class = getattr(importlib.import_module(module_name), class_name)
+            if backend_class.viable:
+                candidate = backend_class()
+                keyring.set_keyring(candidate)
+                return candidate
+        except Exception:  # an unusable backend: try the next one
+            continue
+    return ring
+
 
 class SecretStore:
     def __init__(self, backend: Any | None = None, service: str = APP_ID) -> None:
@@ -20,9 +51,7 @@ class SecretStore:
 
     def _ring(self) -> Any:
         if self._backend is None:
-            import keyring
-
-            self._backend = keyring.get_keyring()
+            self._backend = default_backend()
         return self._backend
 
     def _call(self, name: str, *args: str) -> Any:
