@@ -99,3 +99,41 @@ def json_or_none(response: httpx.Response) -> object | None:
         return value
     except ValueError:
         return None
+
+
+_KIND_BY_STATUS = {
+    401: SyncErrorKind.AUTH,
+    403: SyncErrorKind.FORBIDDEN,
+    404: SyncErrorKind.NOT_FOUND,
+    409: SyncErrorKind.CONFLICT,
+    429: SyncErrorKind.RATE_LIMITED,
+}
+
+_SUMMARY = {
+    SyncErrorKind.AUTH: "the sign-in was refused",
+    SyncErrorKind.FORBIDDEN: "this account may not do that",
+    SyncErrorKind.NOT_FOUND: "the draft is not on the service",
+    SyncErrorKind.CONFLICT: "the draft's state on the service does not allow that",
+    SyncErrorKind.RATE_LIMITED: "too many requests; waiting as the service asked",
+    SyncErrorKind.VALIDATION: "the service refused the draft",
+    SyncErrorKind.TRANSIENT: "the service had a problem; will retry",
+}
+
+
+def status_error(
+    service: str,
+    status: int,
+    words: str,
+    *,
+    kind: SyncErrorKind | None = None,
+    field: str | None = None,
+    fields: tuple[tuple[str, str], ...] = (),
+    retry_at: datetime | None = None,
+) -> SyncError:
+    """The usual mapping of an HTTP status to a typed error, keeping the service's words."""
+    if kind is None:
+        kind = _KIND_BY_STATUS.get(status) or (
+            SyncErrorKind.VALIDATION if 400 <= status < 500 else SyncErrorKind.TRANSIENT)
+    return SyncError(kind, f"{service}: {_SUMMARY.get(kind, 'error')} ({status})",
+                     service_message=words, field=field, fields=fields, retry_at=retry_at,
+                     status=status)

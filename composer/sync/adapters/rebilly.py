@@ -1,0 +1,233 @@
+"""Rebilly email messages (BACKENDS.md §5): ``REB-APIKEY``, create only.
+
+- Base URL is the API host; requests go to ``organizations/{organization_id}/
+  email-messages``.
+- Create ``POST`` (201); there is no content update, so ``update`` deletes the old
+  message and creates a new one (a new id); send is ``PATCH {"status": "outbox"}``.
+- ``text`` and ``html`` are both required: the one the draft lacks is derived.
+- No scheduling and no file attachments (attachments are references to other Rebilly
+  resources): ``check`` reports both before any push.
+- Errors: problem+json; 422 ``invalidFields`` are kept field by field; 409 is a
+  conflict (no longer a draft); 429 waits until ``X-RateLimit-Retry-After`` (epoch).
+
+Guarantees. Duplicates: the marker is stored in ``metadata.composerMarker``; ``find``
+lists the organization's messages and adopts the newest with the marker, so a create
+whose answer was lost is never created twice. An update is delete-then-create: if the
+create's answer is lost, ``find`` adopts it; if a delete's answer is lost the old copy
+is already gone (its retry sees 404). ``find_all`` lets a caller clean up extra copies.
+Conflicts: ``version`` is ``updatedTime``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import httpx
+
+from composer.domain.html import html_to_text, sanitize_html, text_to_html
+from composer.domain.models import BodyMode, Draft
+from composer.sync.adapters.base import (
+    AccountConfig,
+    AttachmentMode,
+    AttachmentSource,
+    BodyKind,
+    Capabilities,
+    Clock,
+    Problem,
+    RemoteDraft,
+    RemoteRef,
+)
+from composer.sync.errors import SyncError, SyncErrorKind
+from composer.sync.http import json_or_none, retry_at_epoch, status_error, transport_errors
+
+SERVICE = "Rebilly"
+MARKER_KEY = "composerMarker"
+PAGE = 100
+_FIELD_NAMES = {"to": "to", "cc": "cc", "bcc": "bcc", "subject": "subject", "text": "body",
+                "html": "body", "from": "from", "attachments": "attachments"}
+
+
+def _time(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value).replace("Z", "+00:00")) if value else None
+    except ValueError:
+        return None
+
+
+class RebillyAdapter:
+    kind = "rebilly"
+    capabilities = Capabilities(
+        schedule=False, body=BodyKind.TEXT_AND_HTML, attachments=AttachmentMode.RESOURCE_REF,
+        partial_update=False, editable_after_create=False, can_list=True, can_fetch=True,
+        max_subject_chars=998, file_attachments=False,
+    )
+
+    def __init__(self, account: AccountConfig, secret: str, client: httpx.Client,
+                 clock: Clock) -> None:
+        self._account = account
+        self._client = client
+        self._clock = clock
+        self._headers = {"REB-APIKEY": secret}
+        org = account.options.get("organization_id", "")
+        self._base = f"organizations/{org}/email-messages"
+
+    def _sender(self, draft: Draft) -> str:
+        if self._account.address:
+            return self._account.address
+        from composer.domain.addresses import parse_address
+
+        parsed = parse_address(draft.from_addr) if draft.from_addr else None
+        return parsed.addr if parsed is not None and parsed.valid else ""
+
+    def check(self, draft: Draft) -> Sequence[Problem]:
+        problems: list[Problem] = []
+        if not self._account.options.get("organization_id"):
+            problems.append(Problem("from", "missing_option", "the account needs its "
+                                    "organization ID (option organization_id)"))
+        if not self._sender(draft):
+            problems.append(Problem("from", "missing_sender", "Rebilly needs a sender "
+                                    "address: set the account's address"))
+        if not any(a.valid for a in draft.to):
+            problems.append(Problem("to", "no_recipient", "Rebilly needs at least one To "
+                                    "address"))
+        for field, items in (("to", draft.to), ("cc", draft.cc), ("bcc", draft.bcc)):
+            problems += [Problem(field, "invalid_recipient",
+                                 f"{a.raw or a.addr!r} is not a valid address")
+                         for a in items if not a.valid]
+        if not draft.subject.strip():
+            problems.append(Problem("subject", "subject_required",
+                                    "Rebilly needs a subject"))
+        elif len(draft.subject) > 998:
+            problems.append(Problem("subject", "subject_too_long",
+                                    f"the subject has {len(draft.subject)} characters; "
+                                    "Rebilly allows 998"))
+        if draft.attachments:
+            names = ", ".join(f'"{a.name}"' for a in draft.attachments)
+            problems.append(Problem("attachments", "attachments_unsupported",
+                                    f"Rebilly cannot carry attached files ({names}); "
+                                    "remove them to sync this draft"))
+        if draft.schedule is not None:
+            problems.append(Problem("schedule", "schedule_unsupported",
+                                    "Rebilly cannot schedule a send; clear the send-later "
+                                    "time (Mail Composer can send it at that time instead)"))
+        return problems
+
+    def test(self) -> str:
+        response = self._request("GET", self._base, params={"limit": 1, "offset": 0})
+        total = response.headers.get("Pagination-Total", "?")
+        return f"Rebilly API key accepted; {total} email messages in the organization"
+
+    def create(self, draft: Draft, files: AttachmentSource, marker: str) -> RemoteRef:
+        if draft.body_mode is BodyMode.TEXT:
+            text, html = draft.text, text_to_html(draft.text)
+        else:
+            html = sanitize_html(draft.html)
+            text = draft.text or html_to_text(html)
+        body: dict[str, Any] = {
+            "from": self._sender(draft),
+            "to": [a.addr for a in draft.to if a.valid],
+            "cc": [a.addr for a in draft.cc if a.valid],
+            "bcc": [a.addr for a in draft.bcc if a.valid],
+            "subject": draft.subject, "text": text, "html": html,
+            "metadata": {MARKER_KEY: marker},
+        }
+        return self._ref(self._request("POST", self._base, json=body).json())
+
+    def update(self, ref: RemoteRef, draft: Draft, previous: Draft | None,
+               files: AttachmentSource, marker: str) -> RemoteRef:
+        try:
+            self.delete(ref.remote_id)
+        except SyncError as err:
+            if err.kind is not SyncErrorKind.NOT_FOUND:
+                raise
+        return self.create(draft, files, marker)
+
+    def fetch(self, remote_id: str) -> RemoteDraft:
+        return self._remote(self._request("GET", f"{self._base}/{remote_id}").json())
+
+    def list_drafts(self) -> Sequence[RemoteDraft]:
+        out: list[RemoteDraft] = []
+        offset = 0
+        while True:
+            response = self._request("GET", self._base,
+                                     params={"limit": PAGE, "offset": offset})
+            page = json_or_none(response)
+            items = page if isinstance(page, list) else []
+            out += [self._remote(i) for i in items if isinstance(i, dict)]
+            total = int(response.headers.get("Pagination-Total", len(out)) or 0)
+            offset += PAGE
+            if not items or offset >= total:
+                return out
+
+    def find_all(self, marker: str) -> list[RemoteRef]:
+        mine = [r for r in self.list_drafts() if r.marker == marker and r.status == "draft"]
+        mine.sort(key=lambda r: r.version, reverse=True)
+        return [RemoteRef(r.remote_id, r.version) for r in mine]
+
+    def find(self, marker: str, draft: Draft) -> RemoteRef | None:
+        found = self.find_all(marker)
+        return found[0] if found else None
+
+    def delete(self, remote_id: str) -> None:
+        self._request("DELETE", f"{self._base}/{remote_id}")
+
+    def send(self, remote_id: str) -> None:
+        self._request("PATCH", f"{self._base}/{remote_id}", json={"status": "outbox"})
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- mapping ------------------------------------------------------------------------
+    @staticmethod
+    def _ref(data: Any) -> RemoteRef:
+        if not isinstance(data, dict) or not data.get("id"):
+            raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected answer (no id)")
+        return RemoteRef(str(data["id"]), str(data.get("updatedTime") or ""))
+
+    @staticmethod
+    def _remote(data: Any) -> RemoteDraft:
+        if not isinstance(data, dict) or not data.get("id"):
+            raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected answer (no id)")
+        metadata = data.get("metadata") or {}
+        return RemoteDraft(
+            remote_id=str(data["id"]), version=str(data.get("updatedTime") or ""),
+            to=tuple(data.get("to") or ()), cc=tuple(data.get("cc") or ()),
+            bcc=tuple(data.get("bcc") or ()), subject=str(data.get("subject") or ""),
+            html=str(data.get("html") or ""), text=str(data.get("text") or ""),
+            from_addr=str(data.get("from") or ""),
+            marker=str(metadata.get(MARKER_KEY)) if isinstance(metadata, dict)
+            and metadata.get(MARKER_KEY) else None,
+            status=str(data.get("status") or "draft"), updated_at=_time(data.get("updatedTime")),
+        )
+
+    # -- HTTP ---------------------------------------------------------------------------
+    def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        with transport_errors(SERVICE):
+            response = self._client.request(method, path, headers=self._headers, **kwargs)
+        if response.is_success:
+            return response
+        raise self._error(response)
+
+    def _error(self, response: httpx.Response) -> SyncError:
+        data = json_or_none(response)
+        words = ""
+        fields: tuple[tuple[str, str], ...] = ()
+        if isinstance(data, dict):
+            words = str(data.get("detail") or data.get("title") or "")
+            invalid = data.get("invalidFields")
+            if isinstance(invalid, list):
+                fields = tuple((str(i.get("field", "")), str(i.get("message", "")))
+                               for i in invalid if isinstance(i, dict))
+                if fields:
+                    words = "; ".join(f"{f}: {m}" if f else m for f, m in fields)
+        field = None
+        for name, _ in fields:
+            field = _FIELD_NAMES.get(name.split(".")[0])
+            if field:
+                break
+        retry = retry_at_epoch(response.headers.get("X-RateLimit-Retry-After")) \
+            if response.status_code == 429 else None
+        return status_error(SERVICE, response.status_code, words, field=field, fields=fields,
+                            retry_at=retry)
