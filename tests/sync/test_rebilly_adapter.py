@@ -16,7 +16,6 @@ from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.http import make_client
 from tests.fakes.base import serve
 from tests.fakes.rebilly import FakeRebilly
-from tests.sync.adapter_helpers import closing  # noqa: F401  (fixture)
 from tests.sync.files import MemoryFiles
 
 KEY = "sk_sandbox_testkey"

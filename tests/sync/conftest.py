@@ -1,4 +1,4 @@
-"""Shared bits of the adapter contract tests: adapters closed after each test."""
+"""Fixtures of the sync tests: adapters (and their HTTP clients) closed after each test."""
 
 from __future__ import annotations
 
