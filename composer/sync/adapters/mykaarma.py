@@ -1,0 +1,318 @@
+"""myKaarma Communications (BACKENDS.md §4): Basic auth, drafts per customer.
+
+- Base URL ends in ``/communications``. Account options: ``department_uuid`` and
+  ``user_uuid`` (``default`` = the department's default user). The customer comes from
+  the draft's context (``customer_uuid``); the To address must be that customer's
+  email (``communicationValueOfCustomer``); Cc/Bcc go to the CC/BCC lists.
+- Create ``POST department/{d}/user/{u}/customer/{c}/message``; edit is a full
+  replace at ``…/message/{m}``; discard is an edit with ``DISCARDED_DRAFT``; send is
+  ``POST department/{d}/message/{m}``.
+- One body (HTML for email); scheduling with ``draftStatus: SCHEDULED`` and
+  ``scheduledOn`` in the draft's zone, with an offset and without milliseconds.
+  [I] An unscheduled draft uses ``draftStatus: SAVED`` (the enum is not published).
+- No file attachments (links only): ``check`` refuses them before any push. Cc/Bcc
+  addresses the service's own pattern would silently drop are refused too.
+- Every validation failure is HTTP 400 with ``errors[].errorCode``: kept verbatim.
+
+Remote ids are ``<customerUUID>/<messageUUID>`` (the service needs both to read a draft).
+
+Guarantees. Duplicates: the marker is stored in ``messageAttributes.metaData``;
+``find`` lists the customer's drafts and adopts the one with the marker. Conflicts:
+no version field, so ``version`` is a fingerprint of the stored fields as the
+conversation list returns them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+
+from composer.domain.html import sanitize_html, text_to_html
+from composer.domain.models import BodyMode, Draft
+from composer.sync.adapters.base import (
+    AccountConfig,
+    AttachmentMode,
+    AttachmentSource,
+    BodyKind,
+    Capabilities,
+    Clock,
+    Problem,
+    RemoteDraft,
+    RemoteRef,
+    fingerprint,
+)
+from composer.sync.errors import SyncError, SyncErrorKind
+from composer.sync.http import json_or_none, status_error, transport_errors
+
+SERVICE = "myKaarma"
+MARKER_KEY = "composerMarker"
+_JAVA_EMAIL = re.compile(
+    r"^[a-zA-Z0-9_+&*-]+(?:\.[a-zA-Z0-9_+&*-]+)*@(?:[a-zA-Z0-9-]+\.)+[a-zA-Z]{2,7}$")
+_FIELD_BY_CODE = {
+    "INVALID_DRAFT_DATE": "schedule", "INVALID_COMMUNICATION_VALUE": "to",
+    "INVALID_CUSTOMER": "context", "MISSING_MESSAGE_BODY": "body", "INVALID_USER": "from",
+}
+_AUTH_CODES = {"WRONG_CREDENTIAL", "CREDENTIALS_ARE_NULL", "INVALID_SERVICE_SUBSCRIBER",
+               "NOT_AUTHORIZED_REQUEST"}
+
+
+def _scheduled_on(draft: Draft) -> str | None:
+    if draft.schedule is None:
+        return None
+    try:
+        zone = ZoneInfo(draft.schedule.tz)
+    except (KeyError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = draft.schedule.send_at.astimezone(zone).replace(microsecond=0)
+    return local.isoformat()
+
+
+class MykaarmaAdapter:
+    kind = "mykaarma"
+    capabilities = Capabilities(
+        schedule=True, body=BodyKind.SINGLE, attachments=AttachmentMode.URL_REF,
+        partial_update=False, editable_after_create=True, can_list=False, can_fetch=True,
+        file_attachments=False, max_recipients_to=1,
+    )
+
+    def __init__(self, account: AccountConfig, secret: str, client: httpx.Client,
+                 clock: Clock) -> None:
+        self._account = account
+        self._client = client
+        self._clock = clock
+        self._auth = httpx.BasicAuth(account.username, secret)
+        self._department = account.options.get("department_uuid", "")
+        self._user = account.options.get("user_uuid", "") or "default"
+
+    # -- protocol -----------------------------------------------------------------------
+    def check(self, draft: Draft) -> Sequence[Problem]:
+        problems: list[Problem] = []
+        if not self._department:
+            problems.append(Problem("from", "missing_option", "the account needs its "
+                                    "department ID (option department_uuid)"))
+        if not draft.context.get("customer_uuid"):
+            problems.append(Problem("context", "missing_customer",
+                                    "myKaarma drafts belong to a customer: set the draft's "
+                                    "customer (context customer_uuid)"))
+        valid_to = [a for a in draft.to if a.valid]
+        if len(valid_to) != 1 or len(draft.to) != 1:
+            problems.append(Problem("to", "one_recipient",
+                                    "myKaarma sends to exactly one address, the customer's "
+                                    f"email (this draft has {len(draft.to)} To addresses)"))
+        for field, items in (("cc", draft.cc), ("bcc", draft.bcc)):
+            for a in items:
+                if not a.valid or not _JAVA_EMAIL.match(a.addr):
+                    problems.append(Problem(field, "invalid_recipient",
+                                            f"myKaarma cannot accept {a.raw or a.addr!r} as "
+                                            "an email address"))
+        if draft.attachments:
+            names = ", ".join(f'"{a.name}"' for a in draft.attachments)
+            problems.append(Problem("attachments", "attachments_unsupported",
+                                    f"myKaarma cannot carry attached files ({names}); it only "
+                                    "takes links to files stored elsewhere"))
+        if not self._body(draft).strip():
+            problems.append(Problem("body", "body_required", "myKaarma needs a message body"))
+        if draft.schedule is not None and draft.schedule.send_at <= self._clock():
+            problems.append(Problem("schedule", "schedule_past",
+                                    "the send-later time has passed; choose a new one"))
+        return problems
+
+    def test(self) -> str:
+        # No read-only endpoint needs no customer; an empty list call proves the sign-in.
+        self._post(f"department/{self._department}/user/{self._user}/customer/"
+                   "00000000-0000-0000-0000-000000000000/message/list", self._list_body(),
+                   allow={"INVALID_CUSTOMER"})
+        return f"myKaarma accepted the service user {self._account.username}"
+
+    def create(self, draft: Draft, files: AttachmentSource, marker: str) -> RemoteRef:
+        customer = draft.context.get("customer_uuid", "")
+        body = self._message(draft, marker)
+        data = self._post(self._customer_path(customer) + "/message", body)
+        message_uuid = str(data.get("messageUUID") or "")
+        if not message_uuid:
+            raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected answer "
+                            "(no messageUUID)")
+        return RemoteRef(f"{customer}/{message_uuid}", self._version(body))
+
+    def update(self, ref: RemoteRef, draft: Draft, previous: Draft | None,
+               files: AttachmentSource, marker: str) -> RemoteRef:
+        customer, message_uuid = self._split(ref.remote_id)
+        if draft.context.get("customer_uuid", customer) != customer:
+            # Moved to another customer: a draft cannot change its customer, so make a new one.
+            self.delete(ref.remote_id)
+            return self.create(draft, files, marker)
+        body = self._message(draft, marker)
+        self._post(f"{self._customer_path(customer)}/message/{message_uuid}", body)
+        return RemoteRef(ref.remote_id, self._version(body))
+
+    def fetch(self, remote_id: str) -> RemoteDraft:
+        customer, message_uuid = self._split(remote_id)
+        for item in self._drafts(customer):
+            if item.get("messageUUID") == message_uuid:
+                return self._remote(customer, item)
+        raise SyncError(SyncErrorKind.NOT_FOUND, f"{SERVICE}: the draft is not on the service")
+
+    def list_drafts(self) -> Sequence[RemoteDraft]:
+        raise SyncError(SyncErrorKind.UNSUPPORTED, f"{SERVICE}: drafts can only be listed "
+                        "per customer", request_sent=False)
+
+    def find(self, marker: str, draft: Draft) -> RemoteRef | None:
+        customer = draft.context.get("customer_uuid")
+        if not customer:
+            return None
+        for item in self._drafts(customer):
+            meta = (item.get("messageAttributes") or {}).get("metaData") or {}
+            if isinstance(meta, dict) and meta.get(MARKER_KEY) == marker:
+                remote = self._remote(customer, item)
+                return RemoteRef(remote.remote_id, remote.version)
+        return None
+
+    def delete(self, remote_id: str) -> None:
+        customer, message_uuid = self._split(remote_id)
+        try:
+            current = self.fetch(remote_id)
+            body_text = current.html or current.text or "(discarded)"
+        except SyncError as err:
+            if err.kind is not SyncErrorKind.NOT_FOUND:
+                raise
+            return
+        body = {
+            "messageAttributes": {
+                "body": body_text, "type": "DISCARDED_DRAFT", "protocol": "EMAIL",
+                "isManual": True, "draftAttributes": {"draftStatus": "DISCARDED"},
+            },
+        }
+        self._post(f"{self._customer_path(customer)}/message/{message_uuid}", body)
+
+    def send(self, remote_id: str) -> None:
+        _, message_uuid = self._split(remote_id)
+        self._post(f"department/{self._department}/message/{message_uuid}",
+                   {"sendSynchronously": False})
+
+    def close(self) -> None:
+        self._client.close()
+
+    # -- mapping ------------------------------------------------------------------------
+    def _customer_path(self, customer: str) -> str:
+        return f"department/{self._department}/user/{self._user}/customer/{customer}"
+
+    @staticmethod
+    def _split(remote_id: str) -> tuple[str, str]:
+        customer, sep, message_uuid = remote_id.partition("/")
+        if not sep or not customer or not message_uuid:
+            raise SyncError(SyncErrorKind.NOT_FOUND, f"{SERVICE}: unknown draft id "
+                            f"{remote_id!r}", request_sent=False)
+        return customer, message_uuid
+
+    @staticmethod
+    def _body(draft: Draft) -> str:
+        if draft.body_mode is BodyMode.TEXT:
+            return text_to_html(draft.text)
+        return sanitize_html(draft.html)
+
+    def _message(self, draft: Draft, marker: str) -> dict[str, Any]:
+        scheduled = _scheduled_on(draft)
+        draft_attributes: dict[str, Any] = {"draftStatus": "SCHEDULED" if scheduled else "SAVED"}
+        if scheduled:
+            draft_attributes["scheduledOn"] = scheduled
+        to = next((a.addr for a in draft.to if a.valid), "")
+        return {
+            "isFreeMarkerMessage": False,
+            "messageAttributes": {
+                "body": self._body(draft), "type": "DRAFT", "protocol": "EMAIL",
+                "isManual": True, "subject": draft.subject,
+                "metaData": {MARKER_KEY: marker}, "draftAttributes": draft_attributes,
+                "attachments": [],
+            },
+            "messageSendingAttributes": {
+                "communicationValueOfCustomer": to,
+                "listOfEmailsToBeCCed": [a.addr for a in draft.cc if a.valid],
+                "listOfEmailsToBeBCCed": [a.addr for a in draft.bcc if a.valid],
+                "addSignature": False, "overrideOptoutRules": False, "sendVCard": False,
+                "overrideHolidays": True, "queueIfOptedOut": False,
+                "sendSynchronously": False, "delay": 0,
+            },
+        }
+
+    @staticmethod
+    def _version(message: dict[str, Any]) -> str:
+        attrs = message.get("messageAttributes") or {}
+        sending = message.get("messageSendingAttributes") or {}
+        draft = attrs.get("draftAttributes") or {}
+        return fingerprint(attrs.get("body"), attrs.get("subject"), draft.get("draftStatus"),
+                           draft.get("scheduledOn"), sending.get("communicationValueOfCustomer"),
+                           sending.get("listOfEmailsToBeCCed") or [],
+                           sending.get("listOfEmailsToBeBCCed") or [])
+
+    def _remote(self, customer: str, item: dict[str, Any]) -> RemoteDraft:
+        attrs = item.get("messageAttributes") or {}
+        sending = item.get("messageSendingAttributes") or {}
+        draft = attrs.get("draftAttributes") or {}
+        meta = attrs.get("metaData") or {}
+        send_at = None
+        if draft.get("scheduledOn"):
+            try:
+                send_at = datetime.fromisoformat(str(draft["scheduledOn"]).replace(
+                    "Z", "+00:00")).astimezone(UTC)
+            except ValueError:
+                send_at = None
+        to = sending.get("communicationValueOfCustomer")
+        return RemoteDraft(
+            remote_id=f"{customer}/{item.get('messageUUID')}", version=self._version(item),
+            to=(str(to),) if to else (), cc=tuple(sending.get("listOfEmailsToBeCCed") or ()),
+            bcc=tuple(sending.get("listOfEmailsToBeBCCed") or ()),
+            subject=str(attrs.get("subject") or ""), html=str(attrs.get("body") or ""),
+            send_at=send_at, marker=str(meta.get(MARKER_KEY)) if isinstance(meta, dict)
+            and meta.get(MARKER_KEY) else None,
+            status="sent" if str(item.get("status", "")).upper() == "SENT" else "draft",
+            extra={"customer_uuid": customer},
+        )
+
+    @staticmethod
+    def _list_body() -> dict[str, Any]:
+        return {"lastMessageReceivedOn": None, "protocolsSupported": ["EMAIL"],
+                "messageUuidsReceivedAtSameTime": [], "maxResults": 20, "fetchDrafts": True,
+                "maxDraftsToBeFetched": 100, "isManual": True}
+
+    def _drafts(self, customer: str) -> list[dict[str, Any]]:
+        data = self._post(f"{self._customer_path(customer)}/message/list", self._list_body())
+        items = data.get("messages") or []
+        return [i for i in items if isinstance(i, dict)]
+
+    # -- HTTP ---------------------------------------------------------------------------
+    def _post(self, path: str, body: dict[str, Any], *,
+              allow: set[str] | None = None) -> dict[str, Any]:
+        with transport_errors(SERVICE):
+            response = self._client.post(path, json=body, auth=self._auth)
+        data = json_or_none(response)
+        payload = data if isinstance(data, dict) else {}
+        errors = [e for e in payload.get("errors") or [] if isinstance(e, dict)]
+        if response.is_success and payload.get("status", "SUCCESS") == "SUCCESS":
+            return payload
+        codes = {str(e.get("errorCode")) for e in errors}
+        if allow and codes and codes <= allow:
+            return payload
+        raise self._error(response.status_code, errors)
+
+    def _error(self, status: int, errors: list[dict[str, Any]]) -> SyncError:
+        first = errors[0] if errors else {}
+        code = str(first.get("errorCode") or "")
+        words = "; ".join(f"{e.get('errorCode')}: {str(e.get('errorDescription') or '').strip()}"
+                          for e in errors) or f"HTTP {status}"
+        field = _FIELD_BY_CODE.get(code)
+        fields = tuple((_FIELD_BY_CODE.get(str(e.get("errorCode")), ""),
+                        str(e.get("errorDescription") or "").strip()) for e in errors)
+        if status == 401 or code in _AUTH_CODES:
+            return status_error(SERVICE, status, words, kind=SyncErrorKind.AUTH)
+        if code == "INVALID_MESSAGE_UUID":
+            return status_error(SERVICE, status, words, kind=SyncErrorKind.NOT_FOUND)
+        if code == "MESSAGE_ALREADY_SENT":
+            return status_error(SERVICE, status, words, kind=SyncErrorKind.CONFLICT)
+        if status >= 500 or code == "INTERNAL_SERVER_ERROR":
+            return status_error(SERVICE, status, words, kind=SyncErrorKind.TRANSIENT)
+        return status_error(SERVICE, status, words, field=field, fields=fields)
