@@ -49,6 +49,7 @@ def open_core(
     if log_to_file:
         setup_logging(paths.log_file)
     store, report = open_store(paths.database, clock)
+    store.purge_old_tombstones()
     if report is not None:
         log.warning(
             "draft database was damaged; moved to %s; recovered %d drafts",

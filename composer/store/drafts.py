@@ -404,6 +404,20 @@ class DraftStore:
             self._conn.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
             self._conn.execute("DELETE FROM outbox WHERE draft_id = ?", (draft_id,))
 
+    def purge_old_tombstones(self, older_than: timedelta = timedelta(days=30)) -> int:
+        """Drop deleted drafts no service needs to confirm, once they are old enough
+        that nobody will undo the delete."""
+        cutoff = (self._now() - older_than).isoformat()
+        rows = self._conn.execute(
+            "SELECT d.id FROM drafts d LEFT JOIN sync_state s ON s.draft_id = d.id "
+            "WHERE d.deleted_at IS NOT NULL AND d.deleted_at < ? AND "
+            "(s.draft_id IS NULL OR (s.remote_id IS NULL AND s.create_pending = 0))",
+            (cutoff,),
+        ).fetchall()
+        for (draft_id,) in rows:
+            self.purge(draft_id)
+        return len(rows)
+
     def set_status(self, draft_id: str, status: DraftStatus) -> Draft:
         """Record a status change (sending, sent) as a revision of its own."""
         draft = self.get(draft_id)

@@ -147,7 +147,7 @@ class SyncEngine:
             if entry.op is Op.PUSH:
                 self._push(entry, draft, state, adapter, report)
             elif entry.op is Op.DELETE:
-                self._delete(draft, state, adapter)
+                self._delete(entry, draft, state, adapter)
                 report.deleted += 1
             else:
                 self._send(entry, draft, state, adapter)
@@ -186,9 +186,10 @@ class SyncEngine:
         marker = state.marker or draft.id
         store.sync_states.put(state.evolve(state=SyncStatus.SYNCING, marker=marker))
         if state.remote_id is None:
-            ref: RemoteRef | None = self._create(draft, state.evolve(marker=marker), adapter)
+            ref: RemoteRef | None = self._create(entry, draft, state.evolve(marker=marker),
+                                                 adapter)
         else:
-            ref = self._update(draft, state, adapter, marker, report)
+            ref = self._update(entry, draft, state, adapter, marker, report)
         if ref is None:
             return
         store.sync_states.put(state.evolve(
@@ -199,10 +200,16 @@ class SyncEngine:
         ))
         report.pushed += 1
 
-    def _create(self, draft: Draft, state: SyncState, adapter: Adapter) -> RemoteRef:
+    def _create(self, entry: OutboxEntry, draft: Draft, state: SyncState,
+                adapter: Adapter, *, outcome_unknown: bool = True) -> RemoteRef:
+        """Create the remote copy. With ``create_pending`` set, an earlier attempt may have
+        made it: look it up first (and, when that attempt's outcome was unknown, look
+        again after a backoff before creating a second copy)."""
         marker = state.marker or draft.id
         if state.create_pending:
             found = self._find(adapter, marker, draft)
+            if found is None and outcome_unknown:
+                self._not_found_yet(entry, adapter)
             if found is not None:
                 if adapter.capabilities.editable_after_create or \
                         adapter.capabilities.partial_update:
@@ -213,9 +220,21 @@ class SyncEngine:
         try:
             return adapter.create(draft, self._store.blobs, marker)
         except SyncError as err:
-            if not err.request_sent:
+            if not err.request_sent or err.kind is not SyncErrorKind.TRANSIENT:
+                # Never sent, or refused with a clear answer: nothing was created.
                 self._store.sync_states.put(state.evolve(create_pending=False))
             raise
+
+    UNKNOWN_OUTCOME_CHECKS = 2
+
+    def _not_found_yet(self, entry: OutboxEntry, adapter: Adapter) -> None:
+        """A create whose outcome was unknown is not on the service (yet). A request that
+        timed out can still land a moment later, so look again after a backoff before
+        creating again (or, for a delete, before concluding there is nothing to delete)."""
+        if adapter.capabilities.can_find and entry.attempts < self.UNKNOWN_OUTCOME_CHECKS:
+            raise SyncError(SyncErrorKind.TRANSIENT,
+                            "the outcome of an earlier attempt is not known yet; checking "
+                            "again shortly", request_sent=False)
 
     def _same_content(self, adapter: Adapter, ref: RemoteRef, draft: Draft) -> bool:
         try:
@@ -233,7 +252,8 @@ class SyncEngine:
                 return None
             raise
 
-    def _update(self, draft: Draft, state: SyncState, adapter: Adapter, marker: str,
+    def _update(self, entry: OutboxEntry, draft: Draft, state: SyncState, adapter: Adapter,
+                marker: str,
                 report: PassReport) -> RemoteRef | None:
         assert state.remote_id is not None
         ref = RemoteRef(state.remote_id, state.remote_version or "")
@@ -244,11 +264,12 @@ class SyncEngine:
             except SyncError as err:
                 if err.kind is not SyncErrorKind.NOT_FOUND:
                     raise
-                # Gone on the service (deleted there): the local draft is the only copy;
-                # create it again rather than lose it.
+                # Gone on the service (deleted there, or replaced by a delete-and-create
+                # whose answer was lost): look for our copy first, else create it again
+                # rather than lose the local draft.
                 fresh = state.evolve(remote_id=None, remote_version=None, pushed_data=None,
-                                     pushed_revision=None, create_pending=False)
-                return self._create(draft, fresh, adapter)
+                                     pushed_revision=None, create_pending=True)
+                return self._create(entry, draft, fresh, adapter, outcome_unknown=False)
             if state.remote_version and remote.version != state.remote_version:
                 self._keep_both(draft, state, remote)
                 report.conflicts += 1
@@ -277,10 +298,13 @@ class SyncEngine:
             last_error_field=None,
         ))
 
-    def _delete(self, draft: Draft, state: SyncState, adapter: Adapter) -> None:
+    def _delete(self, entry: OutboxEntry, draft: Draft, state: SyncState,
+                adapter: Adapter) -> None:
         remote_id = state.remote_id
         if remote_id is None and state.create_pending:
             found = self._find(adapter, state.marker or draft.id, draft)
+            if found is None:
+                self._not_found_yet(entry, adapter)
             remote_id = found.remote_id if found else None
         if remote_id is not None:
             try:

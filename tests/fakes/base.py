@@ -79,6 +79,8 @@ class FakeService:
         self.lock = threading.RLock()
         self.requests: list[Request] = []
         self._faults: deque[_Queued] = deque()
+        self._idle = threading.Condition(self.lock)
+        self._in_flight = 0
 
     # -- to implement -------------------------------------------------------------------
     def route(self, request: Request) -> Reply:
@@ -113,6 +115,20 @@ class FakeService:
                 return queued
         return None
 
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Wait until no request is being handled (e.g. a "slow" one still sleeping)."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, timeout)
+
+    def _enter(self) -> None:
+        with self.lock:
+            self._in_flight += 1
+
+    def _leave(self) -> None:
+        with self._idle:
+            self._in_flight -= 1
+            self._idle.notify_all()
+
     def count(self, method: str, path_part: str = "") -> int:
         with self.lock:
             return sum(1 for r in self.requests if r.method == method and path_part in r.path)
@@ -130,6 +146,13 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def _handle(self) -> None:
+        self.server.service._enter()
+        try:
+            self._handle_request()
+        finally:
+            self.server.service._leave()
+
+    def _handle_request(self) -> None:
         service = self.server.service
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""

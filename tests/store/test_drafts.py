@@ -188,3 +188,19 @@ def test_database_is_wal_full_sync_with_foreign_keys(store: DraftStore) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("INSERT INTO revisions(draft_id, revision, saved_at, data) "
                      "VALUES ('nope', 1, 'x', '{}')")
+
+
+def test_old_tombstones_of_never_synced_drafts_are_purged(store: DraftStore,
+                                                          clock: FakeClock) -> None:
+    old = store.save(_draft(subject="old"))
+    synced = store.save(_draft(subject="synced", account="work"))
+    state = store.sync_states.get(synced.id)
+    assert state is not None
+    store.sync_states.put(state.evolve(remote_id="r-9"))
+    store.delete(old.id)
+    store.delete(synced.id)
+    clock.advance(days=10)
+    assert store.purge_old_tombstones() == 0
+    clock.advance(days=25)
+    assert store.purge_old_tombstones() == 1
+    assert [s.subject for s in store.list(deleted=True)] == ["synced"]  # waits for its service

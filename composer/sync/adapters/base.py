@@ -66,6 +66,8 @@ class Capabilities:
     #: True when file attachments can be carried at all (False for URL/resource-only)
     file_attachments: bool = True
     max_recipients_to: int | None = None      # e.g. myKaarma: one customer address
+    #: False when ``find`` can never locate a create whose answer was lost (DataMotion)
+    can_find: bool = True
 
 
 @dataclass(frozen=True)

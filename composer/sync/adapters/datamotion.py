@@ -57,6 +57,7 @@ class DataMotionAdapter:
         schedule=False, body=BodyKind.TEXT_AND_HTML, attachments=AttachmentMode.INLINE_BASE64,
         partial_update=False, editable_after_create=True, can_list=False, can_fetch=True,
         max_attachment_bytes=LIMIT, max_total_bytes=LIMIT, max_subject_chars=255,
+        can_find=False,
     )
 
     def __init__(self, account: AccountConfig, secret: str, client: httpx.Client,
