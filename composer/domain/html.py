@@ -56,8 +56,16 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     return value
 
 
+_IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>", re.IGNORECASE)
+
+
 def sanitize_html(fragment: str) -> str:
-    """Return ``fragment`` with everything unsafe removed; idempotent."""
+    """Return ``fragment`` with everything unsafe removed; idempotent. An image whose
+    source was removed (a remote one) disappears entirely."""
+    return _IMG_WITHOUT_SRC.sub("", _clean(fragment))
+
+
+def _clean(fragment: str) -> str:
     return nh3.clean(
         fragment,
         tags=_TAGS,

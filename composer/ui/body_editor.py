@@ -1,0 +1,35 @@
+"""The rich-text body: a QTextEdit that sanitizes what is pasted or dropped into it and
+never loads anything from the network (only ``data:`` images render; ``cid:`` and
+remote references stay unresolved)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QMimeData, QUrl
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import QTextEdit, QWidget
+
+from composer.domain.html import sanitize_html
+
+
+class SafeDocument(QTextDocument):
+    def loadResource(self, kind: int, name: QUrl | str) -> object:
+        if QUrl(name).scheme() == "data":
+            return super().loadResource(kind, name)
+        return None  # no http(s), no file:, no remote stylesheets: nothing is fetched
+
+
+class SafeTextEdit(QTextEdit):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setDocument(SafeDocument(self))
+        self.setAcceptRichText(True)
+        self.setTabChangesFocus(True)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        if source.hasHtml():
+            self.textCursor().insertHtml(sanitize_html(source.html()))
+        elif source.hasText():
+            self.textCursor().insertText(source.text())
+
+    def set_safe_html(self, html: str) -> None:
+        self.document().setHtml(sanitize_html(html))

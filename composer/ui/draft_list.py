@@ -1,0 +1,221 @@
+"""The draft list: a model over the cache, filled a page at a time by the storage worker
+(never one widget per row), newest first, with full-text search, and a two-line
+delegate showing subject, recipients, age and sync state."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QFont, QPainter, QPalette
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from composer.domain.models import DraftStatus, utcnow
+from composer.store.drafts import DraftStore, DraftSummary
+from composer.store.sync_state import SyncStatus
+from composer.ui.bridge import StorageBridge
+
+PAGE = 200
+SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+
+
+def _page(store: DraftStore, search: str, offset: int) -> list[DraftSummary]:
+    return store.list(search=search or None, limit=PAGE, offset=offset)
+
+
+def relative_age(when: datetime, now: datetime) -> str:
+    seconds = max((now - when).total_seconds(), 0)
+    if seconds < 60:
+        return "now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)} h"
+    if seconds < 7 * 86400:
+        return f"{int(seconds // 86400)} d"
+    return when.strftime("%d %b %Y")
+
+
+def sync_words(s: DraftSummary) -> str:
+    if s.status is DraftStatus.SENT:
+        return "sent"
+    if s.sync is None or s.account is None:
+        state = "on this computer"
+    elif s.sync is SyncStatus.FAILED and s.sync_error:
+        state = f"failed: {s.sync_error}"
+    else:
+        state = {SyncStatus.PENDING: "waiting", SyncStatus.SYNCING: "syncing",
+                 SyncStatus.SYNCED: "synced", SyncStatus.CONFLICT: "conflict",
+                 SyncStatus.LOCAL: "on this computer", SyncStatus.SENT: "sent",
+                 SyncStatus.FAILED: "failed"}[s.sync]
+    if s.send_at is not None:
+        state = f"scheduled {s.send_at.astimezone():%d %b %H:%M} · {state}"
+    return state
+
+
+class DraftListModel(QAbstractListModel):
+    loaded = Signal()
+
+    def __init__(self, bridge: StorageBridge, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._bridge = bridge
+        self._rows: list[DraftSummary] = []
+        self._search = ""
+        self._more = True
+        self._loading = False
+        self._generation = 0
+        self.now = utcnow
+
+    # -- Qt model -------------------------------------------------------------------------
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid() or index.row() >= len(self._rows):
+            return None
+        s = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return s.subject or "(no subject)"
+        if role == SUMMARY_ROLE:
+            return s
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return f"{s.subject or '(no subject)'}\n{s.recipients}\n{sync_words(s)}"
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{s.subject or 'no subject'}, to {s.recipients or 'nobody yet'}, " \
+                   f"{relative_age(s.updated_at, self.now())} ago, {sync_words(s)}"
+        return None
+
+    def canFetchMore(self, parent: Index = _ROOT) -> bool:
+        return not parent.isValid() and self._more and not self._loading
+
+    def fetchMore(self, parent: Index = _ROOT) -> None:
+        if not self.canFetchMore(parent):
+            return
+        self._loading = True
+        generation = self._generation
+        self._bridge.submit(functools.partial(_page, search=self._search,
+                                              offset=len(self._rows)),
+                            lambda rows: self._append(generation, rows),
+                            lambda _: self._failed(generation))
+
+    # -- loading --------------------------------------------------------------------------
+    def set_search(self, text: str) -> None:
+        self._search = text.strip()
+        self.reload()
+
+    def reload(self) -> None:
+        """Load the first page again (after saves, deletes, a search)."""
+        self._generation += 1
+        generation = self._generation
+        wanted = max(PAGE, len(self._rows))
+        self._loading = True
+        search = self._search
+
+        def load(store: DraftStore) -> list[DraftSummary]:
+            return store.list(search=search or None, limit=wanted, offset=0)
+
+        self._bridge.submit(load, lambda rows: self._replace(generation, rows, wanted),
+                            lambda _: self._failed(generation))
+
+    def _replace(self, generation: int, rows: object, wanted: int) -> None:
+        if generation != self._generation or not isinstance(rows, list):
+            return
+        self.beginResetModel()
+        self._rows = rows
+        self._more = len(rows) >= wanted
+        self._loading = False
+        self.endResetModel()
+        self.loaded.emit()
+
+    def _append(self, generation: int, rows: object) -> None:
+        if generation != self._generation or not isinstance(rows, list):
+            return
+        self._loading = False
+        self._more = len(rows) >= PAGE
+        if rows:
+            self.beginInsertRows(QModelIndex(), len(self._rows), len(self._rows) + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        self.loaded.emit()
+
+    def _failed(self, generation: int) -> None:
+        if generation == self._generation:
+            self._loading = False
+            self._more = False
+
+    def summary(self, row: int) -> DraftSummary:
+        return self._rows[row]
+
+    def row_of(self, draft_id: str) -> int:
+        return next((i for i, s in enumerate(self._rows) if s.id == draft_id), -1)
+
+    @property
+    def loading(self) -> bool:
+        return self._loading
+
+
+class DraftDelegate(QStyledItemDelegate):
+    """Two lines per draft: subject and age; recipients and sync state."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        height = option.fontMetrics.height()
+        return QSize(200, height * 2 + 14)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        summary = index.data(SUMMARY_ROLE)
+        if not isinstance(summary, DraftSummary):
+            super().paint(painter, option, index)
+            return
+        self.initStyleOption(option, index)
+        style = option.widget.style() if option.widget else None
+        if style is not None:
+            option.text = ""
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter,
+                              option.widget)
+        rect: QRect = option.rect.adjusted(8, 5, -8, -5)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        palette: QPalette = option.palette
+        text = palette.color(QPalette.ColorRole.HighlightedText if selected
+                             else QPalette.ColorRole.Text)
+        muted = palette.color(QPalette.ColorRole.HighlightedText if selected
+                              else QPalette.ColorRole.PlaceholderText)
+        font = QFont(option.font)
+        line = option.fontMetrics.height()
+        painter.save()
+        age = relative_age(summary.updated_at, utcnow())
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(font)
+        age_width = painter.fontMetrics().horizontalAdvance(age) + 6
+        painter.setPen(muted)
+        painter.drawText(QRect(rect.right() - age_width, rect.top(), age_width, line),
+                         Qt.AlignmentFlag.AlignRight, age)
+        painter.setFont(bold)
+        painter.setPen(text)
+        subject = painter.fontMetrics().elidedText(summary.subject or "(no subject)",
+                                                   Qt.TextElideMode.ElideRight,
+                                                   rect.width() - age_width)
+        painter.drawText(QRect(rect.left(), rect.top(), rect.width() - age_width, line),
+                         Qt.AlignmentFlag.AlignLeft, subject)
+        painter.setFont(font)
+        state = sync_words(summary)
+        failed = summary.sync in (SyncStatus.FAILED, SyncStatus.CONFLICT)
+        second = f"{summary.recipients or '(no recipients)'} · {state}"
+        painter.setPen(muted if not failed or selected else palette.color(
+            QPalette.ColorRole.Link))
+        painter.drawText(QRect(rect.left(), rect.top() + line + 2, rect.width(), line),
+                         Qt.AlignmentFlag.AlignLeft,
+                         painter.fontMetrics().elidedText(second, Qt.TextElideMode.ElideRight,
+                                                          rect.width()))
+        painter.restore()

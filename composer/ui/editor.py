@@ -1,0 +1,364 @@
+"""The draft editor: From, To/Cc/Bcc, Subject, the body (rich or plain), attachments
+and send-later. It shows a draft and reports edits; saving is the autosaver's job."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QFont, QKeySequence, QTextCharFormat, QTextListFormat
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from composer.domain.html import html_to_text, sanitize_html, text_to_html
+from composer.domain.models import Address, Attachment, BodyMode, Draft
+from composer.settings import Settings
+from composer.ui.attachment_list import AttachmentList
+from composer.ui.body_editor import SafeTextEdit
+from composer.ui.icons import icon
+from composer.ui.recipient_field import RecipientField
+from composer.ui.schedule_picker import SchedulePicker
+
+
+class DraftEditor(QWidget):
+    draft_edited = Signal()
+    files_chosen = Signal(list)          # list[Path] to attach
+    attachment_removed = Signal(str)
+
+    def __init__(self, clock: Callable[[], datetime], default_tz: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._draft: Draft | None = None
+        self._loading = False
+        #: asked before rich -> plain drops formatting; tests replace it
+        self.confirm_plain: Callable[[], bool] = self._ask_plain
+
+        self.from_box = QComboBox()
+        self.from_box.setAccessibleName(self.tr("From"))
+        self.from_box.currentIndexChanged.connect(self._changed)
+        self.to = RecipientField(self.tr("To"))
+        self.cc = RecipientField(self.tr("Cc"))
+        self.bcc = RecipientField(self.tr("Bcc"))
+        for field in (self.to, self.cc, self.bcc):
+            field.addresses_changed.connect(self._changed)
+        self.show_cc = QPushButton(self.tr("Cc"))
+        self.show_cc.setAccessibleName(self.tr("Show Cc"))
+        self.show_cc.setFlat(True)
+        self.show_cc.clicked.connect(lambda: self.reveal(self.cc))
+        self.show_bcc = QPushButton(self.tr("Bcc"))
+        self.show_bcc.setAccessibleName(self.tr("Show Bcc"))
+        self.show_bcc.setFlat(True)
+        self.show_bcc.clicked.connect(lambda: self.reveal(self.bcc))
+        self.subject = QLineEdit()
+        self.subject.setAccessibleName(self.tr("Subject"))
+        self.subject.setPlaceholderText(self.tr("Subject"))
+        self.subject.textEdited.connect(self._changed)
+        self.sync_label = QLabel()
+        self.sync_label.setAccessibleName(self.tr("Sync state of this draft"))
+        self.sync_label.setWordWrap(True)
+
+        self.rich = SafeTextEdit()
+        self.rich.setAccessibleName(self.tr("Message body"))
+        self.rich.textChanged.connect(self._changed)
+        self.plain = QPlainTextEdit()
+        self.plain.setAccessibleName(self.tr("Message body (plain text)"))
+        self.plain.setTabChangesFocus(True)
+        self.plain.textChanged.connect(self._changed)
+        self.body = QStackedWidget()
+        self.body.addWidget(self.rich)
+        self.body.addWidget(self.plain)
+        self.format_bar = self._format_bar()
+        self.mode = QComboBox()
+        self.mode.addItem(self.tr("Rich text"), BodyMode.HTML)
+        self.mode.addItem(self.tr("Plain text"), BodyMode.TEXT)
+        self.mode.setAccessibleName(self.tr("Body format"))
+        self.mode.activated.connect(self._on_mode)
+
+        self.attachments = AttachmentList()
+        self.attachments.files_dropped.connect(self.files_chosen)
+        self.attachments.remove_requested.connect(self.attachment_removed)
+        self.schedule = SchedulePicker(clock, default_tz)
+        self.schedule.schedule_changed.connect(self._changed)
+
+        heading = QFormLayout()
+        heading.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+        heading.addRow(self.tr("From:"), self.from_box)
+        to_row = QHBoxLayout()
+        to_row.addWidget(self.to, 1)
+        to_row.addWidget(self.show_cc, 0, Qt.AlignmentFlag.AlignTop)
+        to_row.addWidget(self.show_bcc, 0, Qt.AlignmentFlag.AlignTop)
+        heading.addRow(self.tr("To:"), to_row)
+        self._cc_label = QLabel(self.tr("Cc:"))
+        self._bcc_label = QLabel(self.tr("Bcc:"))
+        heading.addRow(self._cc_label, self.cc)
+        heading.addRow(self._bcc_label, self.bcc)
+        heading.addRow(self.tr("Subject:"), self.subject)
+        bar = QHBoxLayout()
+        bar.addWidget(self.format_bar, 1)
+        bar.addWidget(self.mode)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.sync_label)
+        layout.addLayout(heading)
+        layout.addLayout(bar)
+        layout.addWidget(self.body, 1)
+        layout.addWidget(self.attachments)
+        layout.addWidget(self.schedule)
+        self._set_cc_visible(False)
+        self._set_bcc_visible(False)
+        self.setTabOrder(self.from_box, self.to.line_edit())
+        self.setTabOrder(self.to.line_edit(), self.cc.line_edit())
+        self.setTabOrder(self.cc.line_edit(), self.bcc.line_edit())
+        self.setTabOrder(self.bcc.line_edit(), self.subject)
+        self.setTabOrder(self.subject, self.rich)
+
+    # -- accounts -------------------------------------------------------------------------
+    def set_accounts(self, settings: Settings) -> None:
+        current = self.from_box.currentData()
+        self._loading = True
+        self.from_box.clear()
+        identity = settings.identity_address or ""
+        self.from_box.addItem(self.tr("On this computer") + (f" — {identity}" if identity
+                                                              else ""), None)
+        for account in settings.accounts:
+            label = f"{account.name} ({account.kind})"
+            if account.address:
+                label += f" — {account.address}"
+            self.from_box.addItem(label, account.name)
+        index = self.from_box.findData(current)
+        self.from_box.setCurrentIndex(max(index, 0))
+        self._loading = False
+
+    # -- load / snapshot ------------------------------------------------------------------
+    @property
+    def draft(self) -> Draft | None:
+        return self._draft
+
+    def load(self, draft: Draft) -> None:
+        self._loading = True
+        try:
+            self._draft = draft
+            index = self.from_box.findData(draft.account)
+            self.from_box.setCurrentIndex(max(index, 0))
+            self.to.set_addresses(draft.to)
+            self.cc.set_addresses(draft.cc)
+            self.bcc.set_addresses(draft.bcc)
+            self._set_cc_visible(bool(draft.cc))
+            self._set_bcc_visible(bool(draft.bcc))
+            self.subject.setText(draft.subject)
+            if draft.body_mode is BodyMode.TEXT:
+                self.plain.setPlainText(draft.text)
+                self.rich.clear()
+                self._show_mode(BodyMode.TEXT)
+            else:
+                self.rich.set_safe_html(draft.html)
+                self.plain.clear()
+                self._show_mode(BodyMode.HTML)
+            self.attachments.set_attachments(draft.attachments)
+            self.attachments.clear_error()
+            self.schedule.set_schedule(draft.schedule)
+        finally:
+            self._loading = False
+
+    def add_attachment(self, attachment: Attachment) -> None:
+        """The editor owns the draft's content: attachments change here, then autosave."""
+        if self._draft is None:
+            return
+        kept = tuple(a for a in self._draft.attachments if a.name != attachment.name)
+        self._draft = self._draft.evolve(attachments=(*kept, attachment))
+        self.attachments.set_attachments(self._draft.attachments)
+        self.draft_edited.emit()
+
+    def remove_attachment(self, name: str) -> None:
+        if self._draft is None:
+            return
+        self._draft = self._draft.evolve(
+            attachments=tuple(a for a in self._draft.attachments if a.name != name))
+        self.attachments.set_attachments(self._draft.attachments)
+        self.draft_edited.emit()
+
+    def remember_saved(self, saved: Draft) -> None:
+        """The cache now holds ``saved``: keep its bookkeeping (revision, attachments)."""
+        if self._draft is not None and self._draft.id == saved.id:
+            self._draft = saved
+            if tuple(self.attachments.attachments()) != saved.attachments:
+                self.attachments.set_attachments(saved.attachments)
+
+    def snapshot(self) -> Draft | None:
+        """The draft as the widgets show it now (cheap: runs on every autosave)."""
+        if self._draft is None:
+            return None
+        mode = BodyMode(self.mode.currentData())
+        if mode is BodyMode.TEXT:
+            html, text = "", self.plain.toPlainText()
+        else:
+            html = self.rich.toHtml() if not self.rich.document().isEmpty() else ""
+            text = ""
+        account = self.from_box.currentData()
+        return self._draft.evolve(
+            account=account if isinstance(account, str) else None,
+            to=self.to.addresses() + self._pending(self.to),
+            cc=self.cc.addresses() + self._pending(self.cc),
+            bcc=self.bcc.addresses() + self._pending(self.bcc),
+            subject=" ".join(self.subject.text().splitlines()),
+            body_mode=mode, html=html, text=text,
+            schedule=self.schedule.schedule(),
+        )
+
+    @staticmethod
+    def _pending(field: RecipientField) -> tuple[Address, ...]:
+        """Text still in a recipient input is saved too (nothing typed is lost)."""
+        from composer.domain.addresses import parse_addresses
+
+        text = field.line_edit().text().strip()
+        return tuple(parse_addresses(text)) if text else ()
+
+    # -- body mode ------------------------------------------------------------------------
+    def show_sync_state(self, words: str) -> None:
+        self.sync_label.setText(self.tr("This draft: %1").replace("%1", words))
+
+    def _show_mode(self, mode: BodyMode) -> None:
+        self.mode.setCurrentIndex(0 if mode is BodyMode.HTML else 1)
+        self.body.setCurrentIndex(0 if mode is BodyMode.HTML else 1)
+        self.format_bar.setEnabled(mode is BodyMode.HTML)
+
+    def set_mode(self, mode: BodyMode) -> bool:
+        current = BodyMode.HTML if self.body.currentIndex() == 0 else BodyMode.TEXT
+        if mode is current:
+            return True
+        if mode is BodyMode.TEXT:
+            html = sanitize_html(self.rich.toHtml())
+            has_formatting = html_to_text(html) != self.rich.toPlainText() or any(
+                tag in html for tag in ("<b", "<i", "<u", "<li", "<a ", "<strong", "<em",
+                                        "font-weight", "font-style", "text-decoration"))
+            if has_formatting and not self.confirm_plain():
+                self._show_mode(BodyMode.HTML)
+                return False
+            self.plain.setPlainText(self.rich.toPlainText())
+        else:
+            self.rich.set_safe_html(text_to_html(self.plain.toPlainText()))
+        self._show_mode(mode)
+        self._changed()
+        return True
+
+    def _on_mode(self, index: int) -> None:
+        self.set_mode(BodyMode(self.mode.itemData(index)))
+
+    def _ask_plain(self) -> bool:
+        answer = QMessageBox.question(
+            self, self.tr("Switch to plain text?"),
+            self.tr("Plain text drops the formatting (bold, lists, links). The words stay."),
+            QMessageBox.StandardButton.Ok | QMessageBox.StandardButton.Cancel)
+        return answer == QMessageBox.StandardButton.Ok
+
+    # -- formatting -----------------------------------------------------------------------
+    def _format_bar(self) -> QToolBar:
+        bar = QToolBar(self.tr("Formatting"))
+        bar.setAccessibleName(self.tr("Formatting"))
+
+        def act(name: str, text: str, slot: Callable[[], None], shortcut: str = "") -> QAction:
+            action = QAction(icon(name), text, self)
+            action.triggered.connect(slot)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+                action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            bar.addAction(action)
+            button = bar.widgetForAction(action)
+            if button is not None:
+                button.setAccessibleName(text)
+            return action
+
+        self.bold_action = act("bold", self.tr("Bold"), self._bold, "Ctrl+B")
+        self.italic_action = act("italic", self.tr("Italic"), self._italic, "Ctrl+I")
+        self.underline_action = act("underline", self.tr("Underline"), self._underline, "Ctrl+U")
+        bar.addSeparator()
+        act("list-bullet", self.tr("Bulleted list"),
+            lambda: self._list(QTextListFormat.Style.ListDisc))
+        act("list-numbered", self.tr("Numbered list"),
+            lambda: self._list(QTextListFormat.Style.ListDecimal))
+        act("link", self.tr("Link"), self._link, "Ctrl+K")
+        act("clear-format", self.tr("Clear formatting"), self._clear_format)
+        return bar
+
+    def _merge(self, fmt: QTextCharFormat) -> None:
+        cursor = self.rich.textCursor()
+        cursor.mergeCharFormat(fmt)
+        self.rich.mergeCurrentCharFormat(fmt)
+
+    def _bold(self) -> None:
+        fmt = QTextCharFormat()
+        weight = self.rich.fontWeight()
+        fmt.setFontWeight(QFont.Weight.Normal if weight > QFont.Weight.Normal.value
+                          else QFont.Weight.Bold)
+        self._merge(fmt)
+
+    def _italic(self) -> None:
+        fmt = QTextCharFormat()
+        fmt.setFontItalic(not self.rich.fontItalic())
+        self._merge(fmt)
+
+    def _underline(self) -> None:
+        fmt = QTextCharFormat()
+        fmt.setFontUnderline(not self.rich.fontUnderline())
+        self._merge(fmt)
+
+    def _list(self, style: QTextListFormat.Style) -> None:
+        self.rich.textCursor().createList(style)
+
+    def _link(self) -> None:
+        url, ok = QInputDialog.getText(self, self.tr("Link"), self.tr("Address (https://…):"))
+        if ok and url.strip():
+            self.insert_link(url.strip())
+
+    def insert_link(self, url: str) -> None:
+        cursor = self.rich.textCursor()
+        text = cursor.selectedText() or url
+        cursor.insertHtml(sanitize_html(f'<a href="{url}">{text}</a>'))
+
+    def _clear_format(self) -> None:
+        cursor = self.rich.textCursor()
+        cursor.setCharFormat(QTextCharFormat())
+        self.rich.setCurrentCharFormat(QTextCharFormat())
+
+    # -- cc/bcc ---------------------------------------------------------------------------
+    def reveal(self, field: RecipientField) -> None:
+        if field is self.cc:
+            self._set_cc_visible(True)
+        else:
+            self._set_bcc_visible(True)
+        field.setFocus()
+
+    def _set_cc_visible(self, visible: bool) -> None:
+        self.cc.setVisible(visible)
+        self._cc_label.setVisible(visible)
+        self.show_cc.setVisible(not visible)
+
+    def _set_bcc_visible(self, visible: bool) -> None:
+        self.bcc.setVisible(visible)
+        self._bcc_label.setVisible(visible)
+        self.show_bcc.setVisible(not visible)
+
+    def _changed(self, *_: object) -> None:
+        if not self._loading and self._draft is not None:
+            self.draft_edited.emit()
+
+    def choose_files(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        names, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach files"))
+        if names:
+            self.files_chosen.emit([Path(n) for n in names])

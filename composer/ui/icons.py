@@ -1,0 +1,44 @@
+"""SVG icons tinted with the palette's text colour, so they are legible in light and
+dark themes alike (the files draw in #000000, replaced at load time)."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from composer.resources import resource_path
+
+
+@cache
+def _svg(name: str) -> str:
+    return resource_path("icons", f"{name}.svg").read_text(encoding="utf-8")
+
+
+def _render(svg: str, size: int) -> QPixmap:
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")))
+    image = QImage(QSize(size, size), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    renderer.render(painter)
+    painter.end()
+    return QPixmap.fromImage(image)
+
+
+@cache
+def _icon(name: str, color: str, disabled: str) -> QIcon:
+    icon = QIcon()
+    for size in (16, 24, 32, 48):
+        icon.addPixmap(_render(_svg(name).replace("#000000", color), size))
+        icon.addPixmap(_render(_svg(name).replace("#000000", disabled), size),
+                       QIcon.Mode.Disabled)
+    return icon
+
+
+def icon(name: str) -> QIcon:
+    palette = QGuiApplication.palette()
+    text = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText).name()
+    off = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText).name()
+    return _icon(name, text, off)

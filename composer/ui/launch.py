@@ -1,0 +1,196 @@
+"""Starting the GUI: QApplication, theme, the core, the window, and what the command
+line asked for (a mailto: link, prefilled fields, --smoke-test, --self-test)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from composer import APP_ID, APP_NAME, APP_SLUG, __version__
+from composer.domain.models import Draft
+from composer.errors import ComposerError
+
+
+def _local_zone() -> str:
+    """The system's IANA zone name, for the send-later picker (UTC when unknown)."""
+    tz = os.environ.get("TZ", "")
+    if tz and "/" in tz:
+        return tz.lstrip(":")
+    try:
+        link = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in link:
+            return link.split("zoneinfo/", 1)[1]
+    except OSError:
+        pass
+    try:
+        from PySide6.QtCore import QTimeZone
+
+        name = bytes(QTimeZone.systemTimeZoneId().data()).decode()
+        if "/" in name:
+            return name
+    except (ImportError, UnicodeDecodeError):
+        pass
+    return "UTC"
+
+
+def launch(args: argparse.Namespace) -> int:
+    if getattr(args, "self_test", False):
+        from composer.ui.selftest import run_self_test
+
+        return run_self_test()
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from composer.app import open_core
+    from composer.ui.main_window import MainWindow
+    from composer.ui.theme import apply_theme
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName(APP_SLUG)
+    app.setApplicationDisplayName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName(APP_ID)
+    try:
+        core = open_core(args.data_dir)
+    except ComposerError as exc:
+        print(f"mail-composer: error: {exc}", file=sys.stderr)
+        return 1
+    settings = core.settings_file.load()
+    apply_theme(settings.theme)
+    from PySide6.QtGui import QIcon
+
+    from composer.resources import resource_path
+
+    app.setWindowIcon(QIcon(str(resource_path("app", "mail-composer.svg"))))
+    core.store.blobs.collect_garbage()
+    window = MainWindow(core.paths, core.settings_file, core.clock, default_tz=_local_zone())
+    core.close()  # the window's workers open their own connections
+    _attach_sync(window)
+    window.show()
+    if core.recovery is not None:
+        r = core.recovery
+        QMessageBox.warning(
+            window, APP_NAME,
+            window.tr("The draft database was damaged. It was moved aside (not deleted) to:"
+                      "\n%1\n\n%2 drafts were recovered into a fresh database.")
+            .replace("%1", str(r.moved_to)).replace("%2", str(r.drafts_recovered)))
+    prefill = _prefill(args)
+    if prefill is not None or args.attach:
+        window.new_draft(prefill, attach=[Path(a).expanduser() for a in args.attach])
+    if args.smoke_test:
+        return _smoke(app, window)
+    script = os.environ.get("COMPOSER_TEST_SCRIPT")
+    if script is not None:
+        _run_test_script(window, script)
+    return app.exec()
+
+
+def _attach_sync(window: object) -> None:
+    from composer.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    if not window.settings.accounts:
+        return
+    from composer.secrets import SecretStore
+    from composer.sync.service import AdapterPool
+    from composer.ui.sync_controller import SyncController
+
+    def lookups() -> tuple[AdapterPool, object]:
+        pool = AdapterPool(window._settings_file, SecretStore(), window._clock)
+        return pool, pool.close
+
+    window.sync = SyncController(window._paths.database, lookups,  # type: ignore[arg-type]
+                                 window._clock, parent=window)
+    window.sync.sync_finished.connect(window.show_sync_summary)
+    window.sync.request_sync()
+
+
+def _prefill(args: argparse.Namespace) -> Draft | None:
+    from composer.domain.addresses import parse_addresses
+    from composer.domain.models import Address, BodyMode
+    from composer.ui.mailto import parse_mailto
+
+    to, cc, bcc = list(args.to), list(args.cc), list(args.bcc)
+    subject, body = args.subject or "", args.body or ""
+    if args.mailto:
+        if args.mailto.lower().endswith(".eml") and Path(args.mailto).is_file():
+            from composer.domain.eml import eml_to_draft
+
+            try:
+                return eml_to_draft(Path(args.mailto).read_bytes()).draft
+            except ComposerError as exc:
+                print(f"mail-composer: error: {exc}", file=sys.stderr)
+                return None
+        try:
+            fields = parse_mailto(args.mailto)
+        except ComposerError as exc:
+            print(f"mail-composer: error: {exc}", file=sys.stderr)
+            return None
+        to, cc, bcc = fields.to + to, fields.cc + cc, fields.bcc + bcc
+        subject = subject or fields.subject
+        body = body or fields.body
+    if not (to or cc or bcc or subject or body):
+        return None
+
+    def addresses(values: list[str]) -> tuple[Address, ...]:
+        out: list[Address] = []
+        for value in values:
+            out += parse_addresses(value)
+        return tuple(out)
+
+    return Draft(to=addresses(to), cc=addresses(cc), bcc=addresses(bcc),
+                 subject=" ".join(subject.splitlines()), body_mode=BodyMode.TEXT, text=body)
+
+
+def _smoke(app: object, window: object) -> int:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from composer.ui.main_window import MainWindow
+
+    assert isinstance(app, QApplication) and isinstance(window, MainWindow)
+    result: list[int] = []
+
+    def paint_and_quit() -> None:
+        image = window.grab()
+        result.append(0 if not image.isNull() and image.width() > 0 else 1)
+        window.close()
+        app.quit()
+
+    QTimer.singleShot(0, paint_and_quit)
+    app.exec()
+    return result[0] if result else 1
+
+
+def _run_test_script(window: object, text: str) -> None:
+    """For the crash-recovery test: type ``text`` into the body of the open (or a new)
+    draft, one character at a time, and print "autosaved <id>" once it is on disk."""
+    from PySide6.QtCore import QTimer
+
+    from composer.domain.models import Draft
+    from composer.ui.main_window import MainWindow
+
+    assert isinstance(window, MainWindow)
+    state = {"typed": 0, "reported": False}
+
+    def step() -> None:
+        if window.editor.draft is None:
+            window.new_draft() if not window.model.loading and window.model.rowCount() == 0 \
+                else None
+            QTimer.singleShot(50, step)
+            return
+        if state["typed"] < len(text):
+            window.editor.rich.insertPlainText(text[state["typed"]])
+            state["typed"] += 1
+            QTimer.singleShot(5, step)
+
+    def on_saved(saved: object) -> None:
+        if isinstance(saved, Draft) and not state["reported"] and \
+                state["typed"] == len(text) and text in saved.html:
+            state["reported"] = True
+            print(f"autosaved {saved.id}", flush=True)
+
+    window.autosaver.draft_saved.connect(on_saved)
+    QTimer.singleShot(100, step)

@@ -1,0 +1,458 @@
+"""The main window: toolbar, draft list, editor, status bar. It wires widgets to the
+storage worker, the autosaver and the sync controller; it holds no business rules."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from composer import APP_NAME
+from composer.domain.models import Attachment, Draft
+from composer.paths import Paths
+from composer.settings import Settings, SettingsFile
+from composer.store.drafts import DraftStore
+from composer.ui import messages
+from composer.ui.autosave import Autosaver
+from composer.ui.bridge import StorageBridge
+from composer.ui.draft_list import DraftDelegate, DraftListModel, sync_words
+from composer.ui.editor import DraftEditor
+from composer.ui.icons import icon
+from composer.ui.session import Session
+from composer.ui.sync_controller import SyncController
+
+
+def _store_file(store: DraftStore, path: Path,
+                progress: Callable[[int, int], None]) -> Attachment:
+    return store.blobs.put_file(path, progress=progress)
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, paths: Paths, settings_file: SettingsFile,
+                 clock: Callable[[], datetime], *, default_tz: str = "UTC") -> None:
+        super().__init__()
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("MainWindow")
+        self._paths = paths
+        self._settings_file = settings_file
+        self._clock = clock
+        self.settings: Settings = settings_file.load()
+        self.bridge = StorageBridge(paths.database, clock, self)
+        self.session = Session(paths.config_dir / "session.json")
+        #: attached by launch() (sync runs when accounts exist)
+        self.sync: SyncController | None = None
+
+        # -- left: search + list ---------------------------------------------------------
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.tr("Search drafts"))
+        self.search.setAccessibleName(self.tr("Search drafts"))
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(200)
+        self.model: DraftListModel = DraftListModel(self.bridge, self)
+        self._search_timer.timeout.connect(
+            lambda: self.model.set_search(self.search.text()))
+        self.search.textChanged.connect(lambda _: self._search_timer.start())
+        self.list = QListView()
+        self.list.setModel(self.model)
+        self.list.setItemDelegate(DraftDelegate(self.list))
+        self.list.setUniformItemSizes(True)
+        self.list.setAccessibleName(self.tr("Drafts"))
+        self.list.clicked.connect(self._on_clicked)
+        self.list.activated.connect(self._on_clicked)
+        self.empty = QLabel(self.tr("No drafts yet.\nPress Ctrl+N to write one —\nit is "
+                                    "saved as you type."))
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName(self.tr("No drafts yet"))
+        self.left_stack = QStackedWidget()
+        self.left_stack.addWidget(self.list)
+        self.left_stack.addWidget(self.empty)
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(6, 6, 0, 6)
+        left_layout.addWidget(self.search)
+        left_layout.addWidget(self.left_stack, 1)
+        self.model.loaded.connect(self._on_list_loaded)
+
+        # -- right: editor ---------------------------------------------------------------
+        self.editor = DraftEditor(clock, default_tz)
+        self.editor.set_accounts(self.settings)
+        self.editor.setEnabled(False)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(left)
+        self.splitter.addWidget(self.editor)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setSizes([280, 720])
+        self.setCentralWidget(self.splitter)
+
+        # -- status bar ------------------------------------------------------------------
+        self.save_status = QLabel(self.tr("Ready"))
+        self.save_status.setAccessibleName(self.tr("Save status"))
+        self.sync_status = QLabel(self.tr("On this computer") if not self.settings.accounts
+                                  else "")
+        self.sync_status.setAccessibleName(self.tr("Sync status"))
+        self._attach_after_create: list[Path] = []
+        self.undo_button = QPushButton(self.tr("Undo"))
+        self.undo_button.setAccessibleName(self.tr("Undo"))
+        self.undo_button.hide()
+        self.undo_button.clicked.connect(self._undo)
+        self._undo_action: Callable[[], None] | None = None
+        self.retry_button = QPushButton(self.tr("Retry"))
+        self.retry_button.setAccessibleName(self.tr("Retry saving"))
+        self.retry_button.hide()
+        bar = self.statusBar()
+        bar.addWidget(self.save_status, 1)
+        bar.addPermanentWidget(self.undo_button)
+        bar.addPermanentWidget(self.retry_button)
+        bar.addPermanentWidget(self.sync_status)
+
+        # -- autosave --------------------------------------------------------------------
+        self.autosaver = Autosaver(self.bridge, self.editor.snapshot,
+                                   idle_ms=self.settings.autosave_idle_ms,
+                                   max_ms=self.settings.autosave_max_ms, parent=self)
+        self.editor.draft_edited.connect(self._on_edited)
+        self.autosaver.saving_started.connect(
+            lambda: self.save_status.setText(self.tr("Saving…")))
+        self.autosaver.draft_saved.connect(self._on_saved)
+        self.autosaver.save_failed.connect(self._on_save_failed)
+        self.retry_button.clicked.connect(self.autosaver.save_now)
+        self.editor.files_chosen.connect(self.attach_files)
+        self.editor.attachment_removed.connect(self.remove_attachment)
+        self._reload_timer = QTimer(self)
+        self._reload_timer.setSingleShot(True)
+        self._reload_timer.setInterval(300)
+        self._reload_timer.timeout.connect(self.model.reload)
+
+        self._build_actions()
+        self._set_draft_actions(False)
+        self._restore_state()
+        self.model.reload()
+
+    # -- actions --------------------------------------------------------------------------
+    def _build_actions(self) -> None:
+        tools = QToolBar(self.tr("Main"))
+        tools.setObjectName("mainToolbar")
+        tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        tools.setAccessibleName(self.tr("Main toolbar"))
+        self.addToolBar(tools)
+
+        def act(name: str, text: str, slot: Callable[[], None], shortcut: str = "",
+                tip: str = "") -> QAction:
+            action = QAction(icon(name), text, self)
+            action.triggered.connect(slot)
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            action.setToolTip(tip or (f"{text} ({shortcut})" if shortcut else text))
+            return action
+
+        self.new_action = act("new", self.tr("New"), self.new_draft, "Ctrl+N")
+        self.save_action = act("sync", self.tr("Save now"), self.save_now, "Ctrl+S")
+        self.send_action = act("send", self.tr("Send"), self.send, "Ctrl+Return")
+        self.attach_action = act("attach", self.tr("Attach"), self.editor.choose_files,
+                                 "Ctrl+Shift+A")
+        self.find_action = act("search", self.tr("Search"), self._focus_search, "Ctrl+F")
+        self.history_action = act("history", self.tr("History"), self.show_history)
+        self.delete_action = act("delete", self.tr("Delete"), self.delete_current,
+                                 QKeySequence(QKeySequence.StandardKey.Delete).toString())
+        self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.list.addAction(self.delete_action)
+        cc = act("new", self.tr("Show Cc"), lambda: self.editor.reveal(self.editor.cc),
+                 "Ctrl+Shift+C")
+        bcc = act("new", self.tr("Show Bcc"), lambda: self.editor.reveal(self.editor.bcc),
+                  "Ctrl+Shift+B")
+        self.send_action.setEnabled(False)
+        self.send_action.setToolTip(self.tr("Sending needs an account: add one under "
+                                            "Accounts"))
+        for action in (self.new_action, self.send_action, self.attach_action):
+            tools.addAction(action)
+        tools.addSeparator()
+        for action in (self.history_action, self.delete_action):
+            tools.addAction(action)
+        for action in (self.save_action, self.find_action, cc, bcc):
+            self.addAction(action)
+        for action in tools.actions():
+            button = tools.widgetForAction(action)
+            if button is not None:
+                button.setAccessibleName(action.text())
+
+    def _set_draft_actions(self, enabled: bool) -> None:
+        for action in (self.attach_action, self.history_action, self.delete_action):
+            action.setEnabled(enabled)
+
+    def _focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    # -- list -----------------------------------------------------------------------------
+    def _on_list_loaded(self) -> None:
+        empty = self.model.rowCount() == 0 and not self.search.text()
+        self.left_stack.setCurrentIndex(1 if empty else 0)
+        current = self.editor.draft
+        if current is not None:
+            row = self.model.row_of(current.id)
+            if row >= 0:
+                self.list.setCurrentIndex(self.model.index(row))
+        elif self.model.rowCount() and not self.search.text():
+            wanted = self.session.open_draft()
+            row = self.model.row_of(wanted) if wanted else -1
+            self.open_draft(wanted if row >= 0 and wanted else self.model.summary(0).id)
+
+    def _on_clicked(self, index: QModelIndex) -> None:
+        if index.isValid():
+            summary = self.model.summary(index.row())
+            if self.editor.draft is None or summary.id != self.editor.draft.id:
+                self.open_draft(summary.id)
+
+    def open_draft(self, draft_id: str) -> None:
+        self.autosaver.flush()
+        self.bridge.submit(lambda store: store.get(draft_id), self._show_draft,
+                           self._on_error)
+
+    def _show_draft(self, draft: object) -> None:
+        assert isinstance(draft, Draft)
+        self.editor.load(draft)
+        self.editor.setEnabled(True)
+        self.session.remember(draft.id)
+        self._set_draft_actions(True)
+        self._update_send_state()
+        row = self.model.row_of(draft.id)
+        if row >= 0:
+            self.list.setCurrentIndex(self.model.index(row))
+            self._show_sync_state(row)
+        # Saved once right after opening: a crash before the first timer still leaves it.
+        self.autosaver.save_now()
+
+    def _show_sync_state(self, row: int) -> None:
+        self.editor.show_sync_state(sync_words(self.model.summary(row)))
+
+    # -- editing --------------------------------------------------------------------------
+    def _on_edited(self) -> None:
+        self.autosaver.changed()
+        self._update_send_state()
+
+    def _on_saved(self, saved: object) -> None:
+        assert isinstance(saved, Draft)
+        self.editor.remember_saved(saved)
+        self.retry_button.hide()
+        self.save_status.setText(self.tr("Saved"))
+        self._reload_timer.start()
+        if self.sync is not None:
+            self.sync.request_sync()
+
+    def _on_save_failed(self, error: Exception) -> None:
+        self.save_status.setText(self.tr("Couldn't save: %1").replace(
+            "%1", messages.describe(error)))
+        self.retry_button.show()
+
+    def _on_error(self, error: Exception) -> None:
+        self.save_status.setText(messages.describe(error))
+
+    def save_now(self) -> None:
+        self.autosaver.save_now()
+
+    def new_draft(self, prefill: Draft | None = None, *,
+                  attach: list[Path] | None = None) -> None:
+        self.autosaver.flush()
+        self._attach_after_create = list(attach or [])
+        s = self.settings
+        sender = s.identity_address
+        if s.default_account:
+            account = s.account(s.default_account)
+            sender = account.address if account and account.address else sender
+        draft = prefill or Draft()
+        draft = draft.evolve(account=draft.account or s.default_account,
+                             from_addr=draft.from_addr or sender)
+        self.bridge.submit(lambda store: store.save(draft), self._on_created, self._on_error)
+
+    def _on_created(self, draft: object) -> None:
+        assert isinstance(draft, Draft)
+        self._show_draft(draft)
+        self.model.reload()
+        self.editor.to.setFocus()
+        if self._attach_after_create:
+            self.attach_files(self._attach_after_create)
+            self._attach_after_create = []
+
+    def show_sync_summary(self, summary: object) -> None:
+        from composer.ui.sync_controller import SyncSummary
+
+        assert isinstance(summary, SyncSummary)
+        parts = []
+        for account in self.settings.accounts:
+            waiting = summary.waiting_by_account.get(account.name, 0)
+            if account.name in summary.auth_failed_accounts:
+                state = self.tr("sign-in needed")
+            elif account.name in summary.offline_accounts:
+                state = self.tr("offline")
+            else:
+                state = self.tr("online")
+            text = f"{account.name}: {state}"
+            if waiting:
+                text += self.tr(", %n change(s) waiting", "", waiting)
+            parts.append(text)
+        self.sync_status.setText(" · ".join(parts))
+        self._reload_timer.start()
+
+    # -- attachments ----------------------------------------------------------------------
+    def attach_files(self, paths: list[Path]) -> None:
+        if self.editor.draft is None:
+            return
+        self.editor.attachments.clear_error()
+        for path in paths:
+            name = path.name
+            progress = _Progress(self, name)
+            self.bridge.submit(
+                functools.partial(_store_file, path=path, progress=progress.report),
+                functools.partial(self._attached, name, progress),
+                functools.partial(self._attach_failed, name, progress))
+
+    def _attached(self, name: str, progress: QObject, attachment: object) -> None:
+        progress.deleteLater()
+        self.editor.attachments.clear_progress(name)
+        assert isinstance(attachment, Attachment)
+        self.editor.add_attachment(attachment)
+        self.autosaver.save_now()
+
+    def _attach_failed(self, name: str, progress: QObject, error: Exception) -> None:
+        progress.deleteLater()
+        self.editor.attachments.clear_progress(name)
+        self.editor.attachments.show_error(messages.describe(error))
+
+    def remove_attachment(self, name: str) -> None:
+        self.editor.remove_attachment(name)
+        self.autosaver.save_now()
+
+    # -- delete with undo -----------------------------------------------------------------
+    def delete_current(self) -> None:
+        draft = self.editor.draft
+        if draft is None:
+            return
+        self.autosaver.flush()
+        draft_id = draft.id
+        self.bridge.submit(lambda store: store.delete(draft_id),
+                           lambda _: self._deleted(draft_id), self._on_error)
+
+    def _deleted(self, draft_id: str) -> None:
+        self.editor.setEnabled(False)
+        self._set_draft_actions(False)
+        self.editor._draft = None
+        self.session.remember(None)
+        self.save_status.setText(self.tr("Draft deleted."))
+        def undo() -> None:
+            self.bridge.submit(lambda store: store.undelete(draft_id), self._restored,
+                               self._on_error)
+
+        self.offer_undo(undo)
+        self.model.reload()
+
+    def _restored(self, draft: object) -> None:
+        self._show_draft(draft)
+        self.model.reload()
+        self.save_status.setText(self.tr("Draft restored."))
+
+    def offer_undo(self, action: Callable[[], None], seconds: int = 10) -> None:
+        self._undo_action = action
+        self.undo_button.show()
+        QTimer.singleShot(seconds * 1000, self._expire_undo)
+
+    def _expire_undo(self) -> None:
+        self._undo_action = None
+        self.undo_button.hide()
+
+    def _undo(self) -> None:
+        action, self._undo_action = self._undo_action, None
+        self.undo_button.hide()
+        if action is not None:
+            action()
+
+    # -- history --------------------------------------------------------------------------
+    def show_history(self) -> None:
+        draft = self.editor.draft
+        if draft is None:
+            return
+        self.autosaver.flush()
+        from composer.ui.history_dialog import HistoryDialog
+
+        dialog = HistoryDialog(self.bridge, draft.id, self)
+        dialog.restored.connect(self._show_draft)
+        dialog.open()
+
+    # -- send -----------------------------------------------------------------------------
+    def _update_send_state(self) -> None:
+        snapshot = self.editor.snapshot()
+        ok = snapshot is not None and snapshot.account is not None and self.sync is not None
+        self.send_action.setEnabled(ok)
+        self.send_action.setToolTip(self.tr("Send (Ctrl+Enter)") if ok else self.tr(
+            "Sending needs an account: choose one in From (add one under Accounts)"))
+
+    def send(self) -> None:
+        """Overridden by the sync UI (send with undo); see composer/ui/send_flow.py."""
+
+    # -- window state ---------------------------------------------------------------------
+    def _state(self) -> QSettings:
+        return QSettings(str(self._paths.window_state_file), QSettings.Format.IniFormat)
+
+    def _restore_state(self) -> None:
+        state = self._state()
+        geometry = state.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 720)
+        splitter = state.value("splitter")
+        if splitter is not None:
+            self.splitter.restoreState(splitter)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.ActivationChange and not self.isActiveWindow():
+            self.autosaver.flush()
+        super().changeEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.autosaver.flush()
+        state = self._state()
+        state.setValue("geometry", self.saveGeometry())
+        state.setValue("splitter", self.splitter.saveState())
+        state.sync()
+        if self.sync is not None:
+            self.sync.shutdown()
+        self.bridge.shutdown()  # runs the queued final save before stopping
+        super().closeEvent(event)
+
+
+class _Progress(QObject):
+    """Relays a worker's progress to the attachment list: the worker emits, the slot
+    runs on the GUI thread (this object lives there)."""
+
+    progressed = Signal(int, int)
+
+    def __init__(self, window: MainWindow, name: str) -> None:
+        super().__init__(window)
+        self._list = window.editor.attachments
+        self._name = name
+        self.progressed.connect(self._show)
+
+    @Slot(int, int)
+    def _show(self, done: int, total: int) -> None:
+        self._list.show_progress(self._name, done, total)
+
+    def report(self, done: int, total: int) -> None:
+        self.progressed.emit(done, total)

@@ -1,0 +1,169 @@
+"""Send later: presets, a date-time picker with the time zone shown and changeable,
+honest handling of past times and daylight-saving gaps and folds, and clearing."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDateTimeEdit,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from composer.domain.models import Schedule
+from composer.domain.schedule import presets, resolve_send_at
+from composer.errors import InvalidInputError
+from composer.ui.icons import icon
+
+
+class SchedulePicker(QWidget):
+    schedule_changed = Signal(object)  # Schedule | None
+
+    def __init__(self, clock: Callable[[], datetime], default_tz: str,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._clock = clock
+        self._schedule: Schedule | None = None
+        self.presets = QToolButton()
+        self.presets.setText(self.tr("Send later"))
+        self.presets.setIcon(icon("schedule"))
+        self.presets.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.presets.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.presets.setAccessibleName(self.tr("Send-later presets"))
+        self._menu = QMenu(self)
+        self._menu.aboutToShow.connect(self._fill_presets)
+        self.presets.setMenu(self._menu)
+        self.when = QDateTimeEdit()
+        self.when.setCalendarPopup(True)
+        self.when.setDisplayFormat("ddd d MMM yyyy HH:mm")
+        self.when.setAccessibleName(self.tr("Send at (date and time)"))
+        self.zone = QComboBox()
+        self.zone.setEditable(True)
+        self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        zones = sorted(zoneinfo.available_timezones())
+        self.zone.addItems(zones)
+        completer = QCompleter(zones, self.zone)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.zone.setCompleter(completer)
+        self.zone.setCurrentText(default_tz)
+        self.zone.setAccessibleName(self.tr("Time zone"))
+        self.set_button = QPushButton(self.tr("Set"))
+        self.set_button.setAccessibleName(self.tr("Set send-later time"))
+        self.set_button.clicked.connect(self.apply_picker)
+        self.clear_button = QPushButton(self.tr("Clear"))
+        self.clear_button.setAccessibleName(self.tr("Clear send-later time"))
+        self.clear_button.clicked.connect(self.clear)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setAccessibleName(self.tr("Send-later status"))
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.presets)
+        row.addWidget(self.when)
+        row.addWidget(self.zone, 1)
+        row.addWidget(self.set_button)
+        row.addWidget(self.clear_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.status)
+        self._reset_picker()
+        self._show()
+
+    # -- public ---------------------------------------------------------------------------
+    def schedule(self) -> Schedule | None:
+        return self._schedule
+
+    def set_schedule(self, schedule: Schedule | None) -> None:
+        self._schedule = schedule
+        if schedule is not None:
+            self.zone.setCurrentText(schedule.tz)
+            local = schedule.send_at.astimezone(zoneinfo.ZoneInfo(schedule.tz))
+            self.when.setDateTime(_qdatetime(local))
+        else:
+            self._reset_picker()
+        self._show()
+
+    def set_unavailable(self, reason: str | None) -> None:
+        for widget in (self.presets, self.when, self.zone, self.set_button):
+            widget.setEnabled(reason is None)
+        if reason is not None:
+            self.status.setText(reason)
+            self.setToolTip(reason)
+        else:
+            self.setToolTip("")
+            self._show()
+
+    def choose(self, local: datetime, tz: str) -> bool:
+        """Apply a wall time in ``tz``; False (and a message) when it is refused."""
+        try:
+            choice = resolve_send_at(local.replace(tzinfo=None), tz, self._clock())
+        except InvalidInputError as exc:
+            self.status.setText("⚠ " + exc.reason)
+            return False
+        self._schedule = choice.schedule
+        self._show(choice.note)
+        self.schedule_changed.emit(self._schedule)
+        return True
+
+    def apply_picker(self) -> bool:
+        value = self.when.dateTime()
+        local = datetime(value.date().year(), value.date().month(), value.date().day(),
+                         value.time().hour(), value.time().minute())
+        return self.choose(local, self.zone.currentText().strip())
+
+    def clear(self) -> None:
+        self._schedule = None
+        self._reset_picker()
+        self._show()
+        self.schedule_changed.emit(None)
+
+    # -- internals ------------------------------------------------------------------------
+    def _reset_picker(self) -> None:
+        tz = self.zone.currentText().strip() or "UTC"
+        try:
+            now = self._clock().astimezone(zoneinfo.ZoneInfo(tz))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            now = self._clock()
+        soon = now.replace(minute=0, second=0, microsecond=0)
+        self.when.setDateTime(_qdatetime(soon).addSecs(2 * 3600))
+
+    def _fill_presets(self) -> None:
+        self._menu.clear()
+        tz = self.zone.currentText().strip() or "UTC"
+        try:
+            options = presets(self._clock(), tz)
+        except InvalidInputError as exc:
+            self.status.setText("⚠ " + exc.reason)
+            return
+        for label, when in options:
+            action = self._menu.addAction(f"{self.tr(label)} — {when:%a %d %b %H:%M}")
+            action.triggered.connect(lambda _=False, w=when, z=tz: self.choose(w, z))
+
+    def _show(self, note: str | None = None) -> None:
+        if self._schedule is None:
+            self.status.setText(self.tr("Sends when you press Send."))
+            self.clear_button.setEnabled(False)
+            return
+        local = self._schedule.send_at.astimezone(zoneinfo.ZoneInfo(self._schedule.tz))
+        text = self.tr("Sends %1 (%2)").replace("%1", f"{local:%a %d %b %Y %H:%M}") \
+            .replace("%2", self._schedule.tz)
+        self.status.setText(text + (f" — {note}" if note else ""))
+        self.clear_button.setEnabled(True)
+
+
+def _qdatetime(value: datetime) -> QDateTime:
+    """A wall time (what the clock shows in the chosen zone) for the picker."""
+    return QDateTime(value.year, value.month, value.day, value.hour, value.minute, 0)
