@@ -141,6 +141,12 @@ class MainWindow(QMainWindow):
         self._reload_timer.setInterval(300)
         self._reload_timer.timeout.connect(self.model.reload)
 
+        self._recipients: list[tuple[str, str, int]] = []   # addr, name, uses
+        for field in (self.editor.to, self.editor.cc, self.editor.bcc):
+            field.set_suggester(self.suggest)
+            field.forget_requested.connect(self.forget_recipient)
+        self._load_recipients()
+
         self._build_actions()
         self._set_draft_actions(False)
         self._restore_state()
@@ -254,6 +260,9 @@ class MainWindow(QMainWindow):
         self.retry_button.hide()
         self.save_status.setText(self.tr("Saved"))
         self._reload_timer.start()
+        known = {r[0] for r in self._recipients}
+        if any(a.valid and a.addr.lower() not in known for a in saved.recipients()):
+            self._load_recipients()
         if self.sync is not None:
             self.sync.request_sync()
 
@@ -310,6 +319,30 @@ class MainWindow(QMainWindow):
             parts.append(text)
         self.sync_status.setText(" · ".join(parts))
         self._reload_timer.start()
+
+    # -- recipient suggestions ------------------------------------------------------------
+    def _load_recipients(self) -> None:
+        def job(store: DraftStore) -> list[tuple[str, str, int]]:
+            return [(r.addr, r.name, r.use_count)
+                    for r in store.suggest_recipients("", limit=5000)]
+
+        self.bridge.submit(job, self._set_recipients, self._on_error)
+
+    def _set_recipients(self, rows: object) -> None:
+        if isinstance(rows, list):
+            self._recipients = rows
+
+    def suggest(self, prefix: str) -> list[tuple[str, str]]:
+        """Addresses used before, most used (then most recent) first; in memory, fast."""
+        needle = prefix.lower()
+        hits = [(addr, name) for addr, name, _ in self._recipients
+                if addr.startswith(needle) or any(w.lower().startswith(needle)
+                                                   for w in name.split())]
+        return hits[:8]
+
+    def forget_recipient(self, addr: str) -> None:
+        self._recipients = [r for r in self._recipients if r[0] != addr.lower()]
+        self.bridge.submit(lambda store: store.forget_recipient(addr), None, self._on_error)
 
     # -- attachments ----------------------------------------------------------------------
     def attach_files(self, paths: list[Path]) -> None:

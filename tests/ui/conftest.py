@@ -52,7 +52,7 @@ def wait_saved(qtbot: QtBot, window: MainWindow, check) -> Draft:  # type: ignor
     found: list[Draft] = []
 
     def on_disk() -> bool:
-        store = DraftStore.open(window._paths.database)  # noqa: SLF001
+        store = DraftStore.open(window._paths.database)
         try:
             d = store.get(draft_id)
         finally:
