@@ -19,8 +19,6 @@ from __future__ import annotations
 
 import unicodedata
 
-from email_validator import EmailNotValidError, validate_email
-
 from composer.domain.models import Address
 from composer.errors import InvalidInputError
 
@@ -135,6 +133,8 @@ def _strip_comments(text: str) -> tuple[str, str]:
 
 def _validate(addr: str) -> tuple[str | None, str | None]:
     """(normalized address, None) or (None, reason)."""
+    from email_validator import EmailNotValidError, validate_email  # 70 ms: load on first use
+
     try:
         result = validate_email(
             addr, check_deliverability=False, allow_display_name=False,

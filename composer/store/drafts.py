@@ -423,6 +423,13 @@ class DraftStore:
         draft = self.get(draft_id)
         return self.save(draft.evolve(status=status))
 
+    def finish(self, entry_id: int, state: SyncState | None) -> None:
+        """An outbox entry is done: remove it and record the draft's sync state, together."""
+        with storage_errors(), transaction(self._conn):
+            self._conn.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
+            if state is not None:
+                SyncStates.put_in(self._conn, state)
+
     def enqueue(self, draft_id: str, op: Op) -> None:
         with storage_errors(), transaction(self._conn):
             enqueue(self._conn, draft_id, op, self._now().isoformat())

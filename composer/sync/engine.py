@@ -144,8 +144,9 @@ class SyncEngine:
         if not store.outbox.claim(entry.id):
             return False
         try:
+            final: SyncState | None = None
             if entry.op is Op.PUSH:
-                self._push(entry, draft, state, adapter, report)
+                final = self._push(entry, draft, state, adapter, report)
             elif entry.op is Op.DELETE:
                 self._delete(entry, draft, state, adapter)
                 report.deleted += 1
@@ -164,17 +165,18 @@ class SyncEngine:
             self._record_failure(entry, store.sync_states.get(draft.id) or state, failure,
                                  report)
             return True
-        store.outbox.complete(entry.id)
+        store.finish(entry.id, final)  # one transaction: entry done + where the draft stands
         return True
 
     # -- operations ---------------------------------------------------------------------
     def _push(self, entry: OutboxEntry, draft: Draft, state: SyncState, adapter: Adapter,
-              report: PassReport) -> None:
-        store = self._store
+              report: PassReport) -> SyncState | None:
+        """Push the newest revision; returns the sync state to record with the entry's
+        completion (None when there was nothing to record)."""
         if draft.status is not DraftStatus.DRAFT:
-            return
+            return None
         if state.remote_id is not None and state.pushed_revision == draft.revision:
-            return
+            return None
         problems = adapter.check(draft)
         if problems:
             first = problems[0]
@@ -184,21 +186,20 @@ class SyncEngine:
                 request_sent=False,
             )
         marker = state.marker or draft.id
-        store.sync_states.put(state.evolve(state=SyncStatus.SYNCING, marker=marker))
         if state.remote_id is None:
             ref: RemoteRef | None = self._create(entry, draft, state.evolve(marker=marker),
                                                  adapter)
         else:
             ref = self._update(entry, draft, state, adapter, marker, report)
         if ref is None:
-            return
-        store.sync_states.put(state.evolve(
+            return None
+        report.pushed += 1
+        return state.evolve(
             state=SyncStatus.SYNCED, remote_id=ref.remote_id, remote_version=ref.version,
             pushed_revision=draft.revision, pushed_data=draft_to_json(draft), marker=marker,
             create_pending=False, last_error=None, last_error_kind=None, last_error_field=None,
             retry_at=None, last_synced_at=self._clock(),
-        ))
-        report.pushed += 1
+        )
 
     def _create(self, entry: OutboxEntry, draft: Draft, state: SyncState,
                 adapter: Adapter, *, outcome_unknown: bool = True) -> RemoteRef:

@@ -29,11 +29,10 @@ def _render(svg: str, size: int) -> QPixmap:
 
 @cache
 def _icon(name: str, color: str, disabled: str) -> QIcon:
+    # One 48 px rendering per state: Qt scales it down for toolbars and menus.
     icon = QIcon()
-    for size in (16, 24, 32, 48):
-        icon.addPixmap(_render(_svg(name).replace("#000000", color), size))
-        icon.addPixmap(_render(_svg(name).replace("#000000", disabled), size),
-                       QIcon.Mode.Disabled)
+    icon.addPixmap(_render(_svg(name).replace("#000000", color), 48))
+    icon.addPixmap(_render(_svg(name).replace("#000000", disabled), 48), QIcon.Mode.Disabled)
     return icon
 
 

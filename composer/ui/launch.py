@@ -64,11 +64,12 @@ def launch(args: argparse.Namespace) -> int:
     from composer.resources import resource_path
 
     app.setWindowIcon(QIcon(str(resource_path("app", "mail-composer.svg"))))
-    core.store.blobs.collect_garbage()
     window = MainWindow(core.paths, core.settings_file, core.clock, default_tz=_local_zone())
     core.close()  # the window's workers open their own connections
     _attach_sync(window)
     window.show()
+    # Housekeeping after the first paint, on the storage worker: blobs a crash left behind.
+    window.bridge.submit(lambda store: store.blobs.collect_garbage())
     if core.recovery is not None:
         r = core.recovery
         QMessageBox.warning(

@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QSettings, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -35,7 +36,9 @@ from composer.ui.draft_list import DraftDelegate, DraftListModel, sync_words
 from composer.ui.editor import DraftEditor
 from composer.ui.icons import icon
 from composer.ui.session import Session
-from composer.ui.sync_controller import SyncController
+
+if TYPE_CHECKING:
+    from composer.ui.sync_controller import SyncController
 
 
 def _store_file(store: DraftStore, path: Path,

@@ -7,7 +7,7 @@ import zoneinfo
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import QDateTime, Qt, Signal
+from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
@@ -51,13 +51,10 @@ class SchedulePicker(QWidget):
         self.zone = QComboBox()
         self.zone.setEditable(True)
         self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        zones = sorted(zoneinfo.available_timezones())
-        self.zone.addItems(zones)
-        completer = QCompleter(zones, self.zone)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self.zone.setCompleter(completer)
+        self.zone.addItem(default_tz)
         self.zone.setCurrentText(default_tz)
+        self._zones_loaded = False
+        self.zone.installEventFilter(self)
         self.zone.setAccessibleName(self.tr("Time zone"))
         self.set_button = QPushButton(self.tr("Set"))
         self.set_button.setAccessibleName(self.tr("Set send-later time"))
@@ -82,6 +79,27 @@ class SchedulePicker(QWidget):
         self._reset_picker()
         self._show()
 
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The ~600 IANA zones are listed on first use, not at start-up.
+        if watched is self.zone and not self._zones_loaded and event.type() in (
+                QEvent.Type.FocusIn, QEvent.Type.MouseButtonPress, QEvent.Type.KeyPress):
+            self._load_zones()
+        return super().eventFilter(watched, event)
+
+    def _load_zones(self) -> None:
+        self._zones_loaded = True
+        current = self.zone.currentText()
+        zones = sorted(zoneinfo.available_timezones())
+        self.zone.blockSignals(True)
+        self.zone.clear()
+        self.zone.addItems(zones)
+        self.zone.setCurrentText(current)
+        self.zone.blockSignals(False)
+        completer = QCompleter(zones, self.zone)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.zone.setCompleter(completer)
+
     # -- public ---------------------------------------------------------------------------
     def schedule(self) -> Schedule | None:
         return self._schedule
@@ -89,6 +107,8 @@ class SchedulePicker(QWidget):
     def set_schedule(self, schedule: Schedule | None) -> None:
         self._schedule = schedule
         if schedule is not None:
+            if self.zone.findText(schedule.tz) < 0:
+                self.zone.addItem(schedule.tz)
             self.zone.setCurrentText(schedule.tz)
             local = schedule.send_at.astimezone(zoneinfo.ZoneInfo(schedule.tz))
             self.when.setDateTime(_qdatetime(local))

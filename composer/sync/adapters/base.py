@@ -28,9 +28,10 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 from composer.domain.accounts import Account
 from composer.domain.models import Draft
@@ -156,7 +157,7 @@ AccountConfig = Account
 
 Clock = Callable[[], datetime]
 
-AdapterFactory = Callable[[AccountConfig, str, httpx.Client, Clock], Adapter]
+AdapterFactory = Callable[[AccountConfig, str, "httpx.Client", Clock], Adapter]
 
 
 def fingerprint(*parts: object) -> str:
