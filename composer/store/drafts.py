@@ -428,6 +428,11 @@ class DraftStore:
         with storage_errors(), transaction(self._conn):
             self._conn.execute("DELETE FROM outbox WHERE id = ?", (entry_id,))
             if state is not None:
+                more = self._conn.execute(
+                    "SELECT 1 FROM outbox WHERE draft_id = ? LIMIT 1", (state.draft_id,)
+                ).fetchone()
+                if more is not None and state.state is SyncStatus.SYNCED:
+                    state = state.evolve(state=SyncStatus.PENDING)  # a newer save waits
                 SyncStates.put_in(self._conn, state)
 
     def enqueue(self, draft_id: str, op: Op) -> None:

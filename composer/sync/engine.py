@@ -130,19 +130,23 @@ class SyncEngine:
         """Handle one entry; True when it left the queue or moved forward."""
         store = self._store
         try:
+            adapter = self._adapters(account)
+        except SyncError as err:
+            state = store.sync_states.get(entry.draft_id) or SyncState(
+                draft_id=entry.draft_id, account=account, marker=entry.draft_id)
+            self._record_failure(entry, state, err, report)
+            raise _AccountBlockedError from None
+        # Claim first, then read the draft: a save from now on queues its own entry, so
+        # the revision pushed here can never hide a newer one.
+        if not store.outbox.claim(entry.id):
+            return False
+        try:
             draft = store.get(entry.draft_id, include_deleted=True)
         except NotFoundError:
             store.outbox.complete(entry.id)
             return True
         state = store.sync_states.get(draft.id) or SyncState(
             draft_id=draft.id, account=account, marker=draft.id)
-        try:
-            adapter = self._adapters(account)
-        except SyncError as err:
-            self._record_failure(entry, state, err, report)
-            raise _AccountBlockedError from None
-        if not store.outbox.claim(entry.id):
-            return False
         try:
             final: SyncState | None = None
             if entry.op is Op.PUSH:

@@ -121,8 +121,14 @@ class MainWindow(QMainWindow):
         self.retry_button = QPushButton(self.tr("Retry"))
         self.retry_button.setAccessibleName(self.tr("Retry saving"))
         self.retry_button.hide()
+        self.add_account_button = QPushButton(self.tr("Add an account to sync…"))
+        self.add_account_button.setAccessibleName(self.tr("Add an account"))
+        self.add_account_button.setFlat(True)
+        self.add_account_button.setVisible(not self.settings.accounts)
+        self.add_account_button.clicked.connect(lambda: self.show_accounts())
         bar = self.statusBar()
         bar.addWidget(self.save_status, 1)
+        bar.addPermanentWidget(self.add_account_button)
         bar.addPermanentWidget(self.undo_button)
         bar.addPermanentWidget(self.retry_button)
         bar.addPermanentWidget(self.sync_status)
@@ -149,6 +155,14 @@ class MainWindow(QMainWindow):
             field.set_suggester(self.suggest)
             field.forget_requested.connect(self.forget_recipient)
         self._load_recipients()
+
+        from composer.ui.send_flow import SendFlow
+
+        self.send_flow = SendFlow(self.bridge, settings_file, self)
+        self.send_flow.checked.connect(self._send_checked)
+        self.send_flow.held.connect(self._send_held)
+        self.send_flow.cancelled.connect(self._send_cancelled)
+        self.send_flow.queued.connect(self._send_queued)
 
         self._build_actions()
         self._set_draft_actions(False)
@@ -178,6 +192,9 @@ class MainWindow(QMainWindow):
         self.attach_action = act("attach", self.tr("Attach"), self.editor.choose_files,
                                  "Ctrl+Shift+A")
         self.find_action = act("search", self.tr("Search"), self._focus_search, "Ctrl+F")
+        self.sync_action = act("sync", self.tr("Sync now"), self.sync_now)
+        self.accounts_action = act("accounts", self.tr("Accounts"), self.show_accounts)
+        self.settings_action = act("settings", self.tr("Settings"), self.show_settings)
         self.history_action = act("history", self.tr("History"), self.show_history)
         self.delete_action = act("delete", self.tr("Delete"), self.delete_current,
                                  QKeySequence(QKeySequence.StandardKey.Delete).toString())
@@ -194,6 +211,9 @@ class MainWindow(QMainWindow):
             tools.addAction(action)
         tools.addSeparator()
         for action in (self.history_action, self.delete_action):
+            tools.addAction(action)
+        tools.addSeparator()
+        for action in (self.sync_action, self.accounts_action, self.settings_action):
             tools.addAction(action)
         for action in (self.save_action, self.find_action, cc, bcc):
             self.addAction(action)
@@ -440,7 +460,71 @@ class MainWindow(QMainWindow):
             "Sending needs an account: choose one in From (add one under Accounts)"))
 
     def send(self) -> None:
-        """Overridden by the sync UI (send with undo); see composer/ui/send_flow.py."""
+        """Check, hold for the undo delay, then queue through the outbox."""
+        draft = self.editor.draft
+        if draft is None or self.sync is None:
+            return
+        self.autosaver.save_now()  # the check and the send see what is on screen
+        self.send_flow.start(draft.id, self.settings.undo_send_seconds)
+
+    def _send_checked(self, problems: list[object]) -> None:
+        if problems:
+            words = "; ".join(getattr(p, "message", str(p)) for p in problems)
+            self.save_status.setText(self.tr("Can't send yet: %1").replace("%1", words))
+
+    def _send_held(self, seconds: int) -> None:
+        self.save_status.setText(self.tr("Sending in %n s…", "", seconds))
+        self._undo_action = self.send_flow.undo
+        self.undo_button.show()
+
+    def _send_cancelled(self) -> None:
+        self.undo_button.hide()
+        self.save_status.setText(self.tr("Send cancelled; the draft is unchanged."))
+
+    def _send_queued(self, draft: object) -> None:
+        self.undo_button.hide()
+        self.save_status.setText(self.tr("Sending… (it goes out when the service answers)"))
+        if self.sync is not None:
+            self.sync.sync_now()
+
+    # -- accounts, settings, sync ---------------------------------------------------------
+    def show_accounts(self) -> None:
+        from composer.secrets import SecretStore
+        from composer.ui.accounts_dialog import AccountsDialog, default_tester
+
+        dialog = AccountsDialog(self._settings_file, SecretStore(), default_tester(self._clock),
+                                self)
+        dialog.accounts_changed.connect(self.reload_settings)
+        dialog.open()
+
+    def show_settings(self) -> None:
+        from composer.ui.settings_dialog import SettingsDialog
+        from composer.ui.theme import apply_theme
+
+        dialog = SettingsDialog(self._settings_file.load(), self)
+
+        def accepted() -> None:
+            self._settings_file.save(dialog.result_settings())
+            self.reload_settings()
+            apply_theme(self.settings.theme)
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def reload_settings(self) -> None:
+        self.settings = self._settings_file.load()
+        self.editor.set_accounts(self.settings)
+        self.autosaver.set_delays(self.settings.autosave_idle_ms, self.settings.autosave_max_ms)
+        if self.settings.accounts and self.sync is None:
+            from composer.ui.launch import _attach_sync
+
+            _attach_sync(self)
+        self.add_account_button.setVisible(not self.settings.accounts)
+        self._update_send_state()
+
+    def sync_now(self) -> None:
+        if self.sync is not None:
+            self.sync.sync_now()
 
     # -- window state ---------------------------------------------------------------------
     def _state(self) -> QSettings:

@@ -1,0 +1,118 @@
+"""Send with undo: check the draft (recipients, sizes, what the account's service can
+carry) without the network, hold the send for the undo delay with an "Undo" in the
+status bar, then queue it in the outbox and ask sync to run."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from composer.domain.models import Draft
+from composer.secrets import SecretStore
+from composer.settings import SettingsFile
+from composer.store.drafts import DraftStore
+from composer.store.outbox import Op
+from composer.sync.adapters.base import Problem
+from composer.sync.errors import SyncError
+from composer.ui.bridge import StorageBridge
+
+
+def check_send(store: DraftStore, draft_id: str, settings: SettingsFile,
+               secrets: SecretStore) -> list[Problem]:
+    """Runs on the storage worker: every reason this draft cannot be sent yet."""
+    from composer.domain.models import DraftStatus
+    from composer.sync.service import AdapterPool
+
+    draft = store.get(draft_id)
+    problems: list[Problem] = []
+    if draft.status is not DraftStatus.DRAFT:
+        problems.append(Problem("status", "not_a_draft", f"the draft is {draft.status.value}"))
+    if draft.account is None:
+        problems.append(Problem("from", "no_account", "choose an account to send from"))
+    if not any(a.valid for a in draft.to):
+        problems.append(Problem("to", "no_recipient", "add at least one valid To address"))
+    problems += [Problem(f, "invalid_recipient", f"{a.raw or a.addr!r} is not a valid address")
+                 for f, items in (("to", draft.to), ("cc", draft.cc), ("bcc", draft.bcc))
+                 for a in items if not a.valid]
+    if draft.account is not None:
+        from composer.domain.models import utcnow
+
+        pool = AdapterPool(settings, secrets, utcnow)
+        try:
+            adapter = pool(draft.account)
+            seen = {(p.field, p.code) for p in problems}
+            problems += [p for p in adapter.check(draft) if (p.field, p.code) not in seen]
+        except SyncError as err:
+            problems.append(Problem("from", "account", err.message))
+        finally:
+            pool.close()
+    return problems
+
+
+def queue_send(store: DraftStore, draft_id: str) -> Draft:
+    store.enqueue(draft_id, Op.SEND)
+    return store.get(draft_id)
+
+
+class SendFlow(QObject):
+    checked = Signal(list)        # problems found (empty: the undo window started)
+    held = Signal(int)            # seconds left to undo
+    queued = Signal(object)       # the draft, now in the outbox
+    cancelled = Signal()
+
+    def __init__(self, bridge: StorageBridge, settings: SettingsFile,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._bridge = bridge
+        self._settings = settings
+        self._timer = QTimer(self)
+        self._timer.setInterval(1000)
+        self._timer.timeout.connect(self._tick)
+        self._draft_id: str | None = None
+        self._left = 0
+
+    @property
+    def pending(self) -> str | None:
+        return self._draft_id
+
+    def start(self, draft_id: str, undo_seconds: int) -> None:
+        settings = self._settings
+
+        def job(store: DraftStore) -> list[Problem]:
+            return check_send(store, draft_id, settings, SecretStore())
+
+        def done(problems: object) -> None:
+            assert isinstance(problems, list)
+            self.checked.emit(problems)
+            if problems:
+                return
+            self._draft_id = draft_id
+            self._left = undo_seconds
+            if undo_seconds <= 0:
+                self._commit()
+            else:
+                self.held.emit(self._left)
+                self._timer.start()
+
+        self._bridge.submit(job, done, lambda e: self.checked.emit(
+            [Problem("draft", "error", str(e))]))
+
+    def undo(self) -> None:
+        self._timer.stop()
+        if self._draft_id is not None:
+            self._draft_id = None
+            self.cancelled.emit()
+
+    def _tick(self) -> None:
+        self._left -= 1
+        if self._left <= 0:
+            self._timer.stop()
+            self._commit()
+        else:
+            self.held.emit(self._left)
+
+    def _commit(self) -> None:
+        draft_id, self._draft_id = self._draft_id, None
+        if draft_id is None:
+            return
+        self._bridge.submit(lambda store: queue_send(store, draft_id), self.queued.emit,
+                            lambda e: self.checked.emit([Problem("draft", "error", str(e))]))
