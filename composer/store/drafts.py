@@ -52,6 +52,9 @@ class DraftSummary:
     attachment_count: int
     sync: SyncStatus | None
     sync_error: str | None
+    sync_error_kind: str | None = None
+    retry_at: datetime | None = None
+    sync_field: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,7 +76,7 @@ class RecipientSuggestion:
 _SUMMARY_COLUMNS = (
     "d.id, d.subject, d.recipients, d.account, d.status, d.updated_at, d.revision, "
     "json_extract(d.data, '$.send_at'), json_array_length(d.data, '$.attachments'), "
-    "s.state, s.last_error"
+    "s.state, s.last_error, s.last_error_kind, s.retry_at, s.last_error_field"
 )
 
 
@@ -90,6 +93,9 @@ def _summary(row: tuple[object, ...]) -> DraftSummary:
         attachment_count=int(row[8] or 0),  # type: ignore[call-overload]
         sync=SyncStatus(str(row[9])) if row[9] else None,
         sync_error=None if row[10] is None else str(row[10]),
+        sync_error_kind=None if row[11] is None else str(row[11]),
+        retry_at=datetime.fromisoformat(str(row[12])) if row[12] else None,
+        sync_field=None if row[13] is None else str(row[13]),
     )
 
 

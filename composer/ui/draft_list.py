@@ -52,8 +52,8 @@ def sync_words(s: DraftSummary) -> str:
         return "sent"
     if s.sync is None or s.account is None:
         state = "on this computer"
-    elif s.sync is SyncStatus.FAILED and s.sync_error:
-        state = f"failed: {s.sync_error}"
+    elif s.sync is SyncStatus.FAILED:
+        state = failure_words(s)
     else:
         state = {SyncStatus.PENDING: "waiting", SyncStatus.SYNCING: "syncing",
                  SyncStatus.SYNCED: "synced", SyncStatus.CONFLICT: "conflict",
@@ -62,6 +62,20 @@ def sync_words(s: DraftSummary) -> str:
     if s.send_at is not None:
         state = f"scheduled {s.send_at.astimezone():%d %b %H:%M} · {state}"
     return state
+
+
+def failure_words(s: DraftSummary) -> str:
+    """What went wrong and what the user can do about it."""
+    kind = s.sync_error_kind
+    reason = s.sync_error or ""
+    if kind == "auth":
+        return f"sign-in refused ({reason}) — re-enter the password or key under Accounts"
+    if kind in ("validation", "forbidden", "unsupported"):
+        where = f" in {s.sync_field}" if s.sync_field else ""
+        return f"the service refused it{where}: {reason} — fix it and it goes again"
+    if kind in ("transient", "rate_limited") and s.retry_at is not None:
+        return f"will retry at {s.retry_at.astimezone():%H:%M} ({reason})"
+    return f"failed: {reason}" if reason else "failed"
 
 
 class DraftListModel(QAbstractListModel):

@@ -71,6 +71,14 @@ class DraftEditor(QWidget):
         self.sync_label = QLabel()
         self.sync_label.setAccessibleName(self.tr("Sync state of this draft"))
         self.sync_label.setWordWrap(True)
+        self.conflict_button = QPushButton(self.tr("Resolve conflict…"))
+        self.conflict_button.setAccessibleName(self.tr("Resolve conflict"))
+        self.conflict_button.hide()
+        self.problems = QLabel()
+        self.problems.setObjectName("draftProblems")
+        self.problems.setWordWrap(True)
+        self.problems.setAccessibleName(self.tr("What the account's service cannot carry"))
+        self.problems.hide()
 
         self.rich = SafeTextEdit()
         self.rich.setAccessibleName(self.tr("Message body"))
@@ -112,8 +120,12 @@ class DraftEditor(QWidget):
         bar.addWidget(self.format_bar, 1)
         bar.addWidget(self.mode)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.sync_label)
+        state_row = QHBoxLayout()
+        state_row.addWidget(self.sync_label, 1)
+        state_row.addWidget(self.conflict_button)
+        layout.addLayout(state_row)
         layout.addLayout(heading)
+        layout.addWidget(self.problems)
         layout.addLayout(bar)
         layout.addWidget(self.body, 1)
         layout.addWidget(self.attachments)
@@ -228,6 +240,19 @@ class DraftEditor(QWidget):
         return tuple(parse_addresses(text)) if text else ()
 
     # -- body mode ------------------------------------------------------------------------
+    def show_problems(self, problems: list[tuple[str, str]]) -> None:
+        """Problems for the chosen account, each with the field it concerns."""
+        if not problems:
+            self.problems.hide()
+            self.problems.clear()
+            return
+        labels = {"to": self.tr("To"), "cc": self.tr("Cc"), "bcc": self.tr("Bcc"),
+                  "subject": self.tr("Subject"), "body": self.tr("Body"),
+                  "attachments": self.tr("Attachments"), "schedule": self.tr("Send later"),
+                  "from": self.tr("From"), "context": self.tr("Customer")}
+        self.problems.setText("\n".join(f"⚠ {labels.get(f, f)}: {m}" for f, m in problems))
+        self.problems.show()
+
     def show_sync_state(self, words: str) -> None:
         self.sync_label.setText(self.tr("This draft: %1").replace("%1", words))
 

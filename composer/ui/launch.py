@@ -106,6 +106,7 @@ def _attach_sync(window: object) -> None:
                                  window._clock, parent=window)
     window.sync.sync_finished.connect(window.show_sync_summary)
     window.sync.request_sync()
+    window.start_scheduler()
 
 
 def _prefill(args: argparse.Namespace) -> Draft | None:

@@ -144,7 +144,18 @@ class MainWindow(QMainWindow):
         self.autosaver.save_failed.connect(self._on_save_failed)
         self.retry_button.clicked.connect(self.autosaver.save_now)
         self.editor.files_chosen.connect(self.attach_files)
+        self.editor.from_box.currentIndexChanged.connect(lambda _: self._recheck())
+        self.editor.conflict_button.clicked.connect(self.show_conflict)
         self.editor.attachment_removed.connect(self.remove_attachment)
+        #: asked about sends missed while the app was closed; tests replace it
+        self.ask_missed: Callable[[int], bool] = self._ask_missed
+        self._schedule_timer = QTimer(self)
+        self._schedule_timer.setInterval(30_000)
+        self._schedule_timer.timeout.connect(lambda: self.check_scheduled())
+        self._recheck_timer = QTimer(self)
+        self._recheck_timer.setSingleShot(True)
+        self._recheck_timer.setInterval(800)
+        self._recheck_timer.timeout.connect(self._recheck)
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(300)
@@ -266,16 +277,118 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self.list.setCurrentIndex(self.model.index(row))
             self._show_sync_state(row)
+        self._recheck()
         # Saved once right after opening: a crash before the first timer still leaves it.
         self.autosaver.save_now()
 
     def _show_sync_state(self, row: int) -> None:
-        self.editor.show_sync_state(sync_words(self.model.summary(row)))
+        from composer.store.sync_state import SyncStatus
+
+        summary = self.model.summary(row)
+        self.editor.show_sync_state(sync_words(summary))
+        self.editor.conflict_button.setVisible(summary.sync is SyncStatus.CONFLICT)
+
+    def _recheck(self) -> None:
+        """The draft seen by its account's service: limits and what it cannot carry."""
+        snapshot = self.editor.snapshot()
+        if snapshot is None:
+            return
+        from composer.ui.account_checks import account_view
+
+        settings, clock = self.settings, self._clock
+        self.bridge.submit(lambda store: account_view(snapshot, settings, clock),
+                           self._show_account_view, self._on_error)
+
+    def _show_account_view(self, view: object) -> None:
+        from composer.ui.account_checks import AccountView
+
+        assert isinstance(view, AccountView)
+        self.editor.show_problems(view.problems)
+        self.editor.attachments.set_limit(view.total_limit)
+        self.editor.schedule.set_local_only(view.sends_locally)
+
+    # -- send later, done by the app -------------------------------------------------------
+    def start_scheduler(self) -> None:
+        """Send due drafts of services that cannot schedule; ask about missed ones once."""
+        if self._schedule_timer.isActive():
+            return
+        self._schedule_timer.start()
+        self.check_scheduled(at_start=True)
+
+    def check_scheduled(self, *, at_start: bool = False) -> None:
+        from composer.sync import scheduler
+
+        settings, now = self.settings, self._clock()
+        self.bridge.submit(lambda store: scheduler.due(store, settings, now),
+                           lambda rows: self._on_due(rows, at_start, now), self._on_error)
+
+    def _on_due(self, rows: object, at_start: bool, now: datetime) -> None:
+        from composer.sync import scheduler
+
+        assert isinstance(rows, list)
+        missed = [d for d, when in rows if at_start and when < now - scheduler.MISSED_AFTER]
+        due_now = [d for d, _ in rows if d not in missed]
+        if due_now:
+            self.bridge.submit(lambda store: scheduler.send_due(store, due_now),
+                               lambda _: self.sync_now(), self._on_error)
+        if missed:
+            send = self.ask_missed(len(missed))
+            job = scheduler.send_due if send else scheduler.keep_as_draft
+            self.bridge.submit(lambda store: job(store, missed), self._after_missed,
+                               self._on_error)
+
+    def _after_missed(self, _: object) -> None:
+        self.sync_now()
+        self.model.reload()
+
+    def _ask_missed(self, count: int) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(
+            self, self.tr("Send-later times passed"),
+            self.tr("%n draft(s) were due to be sent while Mail Composer was closed. Send "
+                    "them now? (No keeps them as drafts, without a send-later time.)", "",
+                    count))
+        return answer == QMessageBox.StandardButton.Yes
+
+    # -- conflicts ------------------------------------------------------------------------
+    def show_conflict(self) -> None:
+        draft = self.editor.draft
+        if draft is None:
+            return
+        from composer.ui.account_checks import conflict_pair
+
+        draft_id = draft.id
+        self.bridge.submit(lambda store: conflict_pair(store, draft_id), self._open_conflict,
+                           self._on_error)
+
+    def _open_conflict(self, pair: object) -> None:
+        from composer.ui.account_checks import ConflictPair
+        from composer.ui.conflict_dialog import ConflictDialog
+
+        assert isinstance(pair, ConflictPair)
+        dialog = ConflictDialog(pair.mine, pair.theirs, pair.mine.account or "", self)
+        dialog.resolved.connect(lambda choice: self.resolve_conflict(pair.mine.id, choice))
+        self.conflict_dialog = dialog
+        dialog.open()
+
+    def resolve_conflict(self, draft_id: str, choice: str) -> None:
+        from composer.ui.account_checks import resolve
+
+        def done(shown: object) -> None:
+            self.model.reload()
+            self.open_draft(str(shown))
+            self.save_status.setText(self.tr("Conflict resolved."))
+            if self.sync is not None:
+                self.sync.sync_now()
+
+        self.bridge.submit(lambda store: resolve(store, draft_id, choice), done, self._on_error)
 
     # -- editing --------------------------------------------------------------------------
     def _on_edited(self) -> None:
         self.autosaver.changed()
         self._update_send_state()
+        self._recheck_timer.start()
 
     def _on_saved(self, saved: object) -> None:
         assert isinstance(saved, Draft)

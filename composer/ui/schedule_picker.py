@@ -35,6 +35,7 @@ class SchedulePicker(QWidget):
         super().__init__(parent)
         self._clock = clock
         self._schedule: Schedule | None = None
+        self._local_only = False
         self.presets = QToolButton()
         self.presets.setText(self.tr("Send later"))
         self.presets.setIcon(icon("schedule"))
@@ -116,6 +117,11 @@ class SchedulePicker(QWidget):
             self._reset_picker()
         self._show()
 
+    def set_local_only(self, local: bool) -> None:
+        """The account's service cannot schedule: the app itself sends at the time."""
+        self._local_only = local
+        self._show()
+
     def set_unavailable(self, reason: str | None) -> None:
         for widget in (self.presets, self.when, self.zone, self.set_button):
             widget.setEnabled(reason is None)
@@ -178,8 +184,12 @@ class SchedulePicker(QWidget):
             self.clear_button.setEnabled(False)
             return
         local = self._schedule.send_at.astimezone(zoneinfo.ZoneInfo(self._schedule.tz))
-        text = self.tr("Sends %1 (%2)").replace("%1", f"{local:%a %d %b %Y %H:%M}") \
-            .replace("%2", self._schedule.tz)
+        when = f"{local:%a %d %b %Y %H:%M}"
+        if self._local_only:
+            text = self.tr("Sends when Mail Composer is running at %1 (%2)")
+        else:
+            text = self.tr("Sends %1 (%2)")
+        text = text.replace("%1", when).replace("%2", self._schedule.tz)
         self.status.setText(text + (f" — {note}" if note else ""))
         self.clear_button.setEnabled(True)
 

@@ -12,7 +12,7 @@ QFrame#chip { border: 1px solid palette(mid); border-radius: 10px;
 QFrame#chip[selected="true"] { border: 1px solid palette(highlight);
               background: palette(highlight); }
 QFrame#chip[invalid="true"] { border: 1px solid #d33; background: rgba(220, 50, 50, 40); }
-QLabel#attachmentError { color: #d33; }
+QLabel#attachmentError, QLabel#draftProblems { color: #d33; }
 """
 
 

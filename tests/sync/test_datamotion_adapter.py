@@ -209,4 +209,4 @@ def test_check_reports_schedule_and_recipients(make: Make) -> None:
     draft = _draft(to=tuple(parse_addresses("nope")),
                    schedule=Schedule(NOW + timedelta(days=1), "UTC"))
     assert [(p.field, p.code) for p in make().check(draft)] == [
-        ("to", "no_recipient"), ("to", "invalid_recipient"), ("schedule", "schedule_unsupported")]
+        ("to", "no_recipient"), ("to", "invalid_recipient")]  # a schedule is kept locally

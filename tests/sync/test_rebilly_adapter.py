@@ -174,6 +174,6 @@ def test_check_names_what_rebilly_cannot_carry(make: Make) -> None:
                    schedule=Schedule(NOW + timedelta(days=1), "UTC"))
     codes = {(p.field, p.code) for p in make().check(draft)}
     assert codes == {("attachments", "attachments_unsupported"),
-                     ("subject", "subject_required"), ("schedule", "schedule_unsupported")}
+                     ("subject", "subject_required")}  # the app sends it at the time
     [message] = [p.message for p in make().check(draft) if p.field == "attachments"]
     assert '"scan.pdf"' in message

@@ -87,10 +87,6 @@ class DataMotionAdapter:
             problems.append(Problem("attachments", "attachments_too_large",
                                     f"the attachments total {format_size(total)}; "
                                     f"DataMotion allows {format_size(LIMIT)} per message"))
-        if draft.schedule is not None:
-            problems.append(Problem("schedule", "schedule_unsupported",
-                                    "DataMotion cannot schedule a send; clear the send-later "
-                                    "time (Mail Composer can send it at that time instead)"))
         return problems
 
     def test(self) -> str:

@@ -95,10 +95,6 @@ class OnlyofficeAdapter:
             problems.append(Problem("body", "body_too_long",
                                     f"the body is {len(body):,} characters of HTML; "
                                     f"ONLYOFFICE allows {BODY_LIMIT:,} (512 KB)"))
-        if draft.schedule is not None:
-            problems.append(Problem("schedule", "schedule_unsupported",
-                                    "ONLYOFFICE cannot schedule a send; clear the send-later "
-                                    "time (Mail Composer can send it at that time instead)"))
         return problems
 
     def test(self) -> str:

@@ -108,10 +108,6 @@ class RebillyAdapter:
             problems.append(Problem("attachments", "attachments_unsupported",
                                     f"Rebilly cannot carry attached files ({names}); "
                                     "remove them to sync this draft"))
-        if draft.schedule is not None:
-            problems.append(Problem("schedule", "schedule_unsupported",
-                                    "Rebilly cannot schedule a send; clear the send-later "
-                                    "time (Mail Composer can send it at that time instead)"))
         return problems
 
     def test(self) -> str:

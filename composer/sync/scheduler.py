@@ -1,0 +1,58 @@
+"""Send later where the service cannot schedule (DataMotion, ONLYOFFICE, Rebilly): the
+app sends at the time while it runs. A time that passed while the app was closed is
+never sent silently late, nor silently missed: the caller asks the user.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from composer.settings import Settings
+from composer.store.drafts import DraftStore
+from composer.store.outbox import Op
+
+#: a send-later time this far in the past at start-up counts as missed, not just due
+MISSED_AFTER = timedelta(minutes=2)
+
+
+def sends_locally(settings: Settings, account: str | None) -> bool:
+    """True when the app itself must send a scheduled draft of ``account``."""
+    if account is None:
+        return False
+    found = settings.account(account)
+    if found is None:
+        return False
+    from composer.sync.adapters import adapter_class
+
+    capabilities = getattr(adapter_class(found.kind), "capabilities", None)
+    return capabilities is not None and not capabilities.schedule
+
+
+def due(store: DraftStore, settings: Settings, now: datetime) -> list[tuple[str, datetime]]:
+    """(draft id, send time) of scheduled drafts the app must send now, oldest first."""
+    rows = store.connection.execute(
+        "SELECT d.id, d.account, json_extract(d.data, '$.send_at') FROM drafts d "
+        "WHERE d.deleted_at IS NULL AND d.status = 'draft' "
+        "AND json_extract(d.data, '$.send_at') IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.draft_id = d.id AND o.op = 'send') "
+        "ORDER BY json_extract(d.data, '$.send_at')"
+    ).fetchall()
+    out = []
+    for draft_id, account, send_at in rows:
+        when = datetime.fromisoformat(str(send_at))
+        if when <= now and sends_locally(settings, account):
+            out.append((str(draft_id), when))
+    return out
+
+
+def send_due(store: DraftStore, draft_ids: list[str]) -> int:
+    for draft_id in draft_ids:
+        store.enqueue(draft_id, Op.SEND)
+    return len(draft_ids)
+
+
+def keep_as_draft(store: DraftStore, draft_ids: list[str]) -> None:
+    """The user chose not to send missed drafts: clear their send-later time."""
+    for draft_id in draft_ids:
+        draft = store.get(draft_id)
+        store.save(draft.evolve(schedule=None))
