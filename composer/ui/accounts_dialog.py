@@ -173,9 +173,6 @@ class AccountsDialog(QDialog):
         self._form = QFormLayout()
         self._form.addRow(self.tr("Name"), self._name)
         self._form.addRow(self.tr("Service"), self._kind)
-        self._fields_host = QWidget()
-        self._fields = QFormLayout(self._fields_host)
-        self._fields.setContentsMargins(0, 0, 0, 0)
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setAccessibleName(self.tr("Account status"))
@@ -191,7 +188,6 @@ class AccountsDialog(QDialog):
         actions.addWidget(self.save_button)
         right = QVBoxLayout()
         right.addLayout(self._form)
-        right.addWidget(self._fields_host)
         right.addWidget(self.message)
         right.addStretch(1)
         right.addLayout(actions)
@@ -255,8 +251,8 @@ class AccountsDialog(QDialog):
         self.message.clear()
 
     def _rebuild_fields(self) -> None:
-        while self._fields.rowCount():
-            self._fields.removeRow(0)
+        while self._form.rowCount() > 2:  # keep Name and Service
+            self._form.removeRow(2)
         self._editors.clear()
         kind = str(self._kind.currentData())
         for spec in KIND_FIELDS[kind]:
@@ -269,8 +265,8 @@ class AccountsDialog(QDialog):
             if spec.key == "secret":
                 editor.setEchoMode(QLineEdit.EchoMode.Password)
             self._editors[spec.key] = editor
-            self._fields.addRow(spec.label + ("" if spec.required else self.tr(" (optional)")),
-                                editor)
+            self._form.addRow(spec.label + ("" if spec.required else self.tr(" (optional)")),
+                              editor)
 
     def field(self, key: str) -> QLineEdit:
         return self._editors[key]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from composer.store.drafts import DraftStore
 
@@ -64,7 +64,7 @@ class StorageBridge(QObject):
         self._worker = _Worker(database, clock)
         self._worker.moveToThread(self._thread)
         self._submitted.connect(self._worker.run)
-        self._close.connect(self._worker.close)
+        self._close.connect(self._worker.close, Qt.ConnectionType.BlockingQueuedConnection)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
         self._tickets = itertools.count(1)

@@ -180,6 +180,9 @@ class DraftEditor(QWidget):
                 self.rich.set_safe_html(draft.html)
                 self.plain.clear()
                 self._show_mode(BodyMode.HTML)
+            # Until the body is edited, the stored HTML is kept as it is (Qt would write
+            # it back reformatted, making a new revision out of merely opening a draft).
+            self.rich.document().setModified(False)
             self.attachments.set_attachments(draft.attachments)
             self.attachments.clear_error()
             self.schedule.set_schedule(draft.schedule)
@@ -217,6 +220,9 @@ class DraftEditor(QWidget):
         mode = BodyMode(self.mode.currentData())
         if mode is BodyMode.TEXT:
             html, text = "", self.plain.toPlainText()
+        elif not self.rich.document().isModified() and \
+                self._draft.body_mode is BodyMode.HTML:
+            html, text = self._draft.html, ""
         else:
             html = self.rich.toHtml() if not self.rich.document().isEmpty() else ""
             text = ""
@@ -276,6 +282,7 @@ class DraftEditor(QWidget):
             self.plain.setPlainText(self.rich.toPlainText())
         else:
             self.rich.set_safe_html(text_to_html(self.plain.toPlainText()))
+            self.rich.document().setModified(True)
         self._show_mode(mode)
         self._changed()
         return True

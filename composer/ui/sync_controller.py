@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from composer.store.drafts import DraftStore
 from composer.sync.adapters.base import Adapter
@@ -122,7 +122,8 @@ class SyncController(QObject):
         self._worker = _Worker(database, lookups, clock)
         self._worker.moveToThread(self._thread)
         self._run_requested.connect(self._worker.run)
-        self._close_requested.connect(self._worker.close)
+        self._close_requested.connect(self._worker.close,
+                                      Qt.ConnectionType.BlockingQueuedConnection)
         self._worker.finished.connect(self._on_finished)
         self._worker.failed.connect(self._on_failed)
         self._running = False
