@@ -164,3 +164,27 @@ def fingerprint(*parts: object) -> str:
     """A stable sha256 over JSON-able parts, for services without a version field."""
     blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def bodies(draft: Draft) -> tuple[str, str]:
+    """(text, sanitized HTML) for services that take both: the one the draft lacks is
+    derived from the other."""
+    from composer.domain.html import html_to_text, sanitize_html, text_to_html
+    from composer.domain.models import BodyMode
+
+    if draft.body_mode is BodyMode.TEXT:
+        return draft.text, text_to_html(draft.text)
+    html = sanitize_html(draft.html)
+    return draft.text or html_to_text(html), html
+
+
+def html_body(draft: Draft) -> str:
+    """The body as sanitized HTML, for services that take only HTML."""
+    return bodies(draft)[1]
+
+
+def invalid_recipients(draft: Draft) -> list[Problem]:
+    """A problem for every recipient that is not a valid address (never sent)."""
+    return [Problem(field, "invalid_recipient", f"{a.raw or a.addr!r} is not a valid address")
+            for field, items in (("to", draft.to), ("cc", draft.cc), ("bcc", draft.bcc))
+            for a in items if not a.valid]

@@ -24,8 +24,7 @@ from typing import Any
 
 import httpx
 
-from composer.domain.html import html_to_text, sanitize_html, text_to_html
-from composer.domain.models import BodyMode, Draft
+from composer.domain.models import Draft
 from composer.errors import format_size
 from composer.sync.adapters.base import (
     AccountConfig,
@@ -37,7 +36,9 @@ from composer.sync.adapters.base import (
     Problem,
     RemoteDraft,
     RemoteRef,
+    bodies,
     fingerprint,
+    invalid_recipients,
 )
 from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.http import json_or_none, status_error, transport_errors
@@ -74,10 +75,7 @@ class DataMotionAdapter:
         if not any(a.valid for a in draft.to):
             problems.append(Problem("to", "no_recipient",
                                     "DataMotion needs at least one To address"))
-        for field, items in (("to", draft.to), ("cc", draft.cc), ("bcc", draft.bcc)):
-            problems += [Problem(field, "invalid_recipient",
-                                 f"{a.raw or a.addr!r} is not a valid address")
-                         for a in items if not a.valid]
+        problems += invalid_recipients(draft)
         if len(draft.subject) > 255:
             problems.append(Problem("subject", "subject_too_long",
                                     f"the subject has {len(draft.subject)} characters; "
@@ -137,11 +135,7 @@ class DataMotionAdapter:
 
     # -- mapping ------------------------------------------------------------------------
     def _body(self, draft: Draft, files: AttachmentSource) -> dict[str, Any]:
-        if draft.body_mode is BodyMode.TEXT:
-            text, html = draft.text, text_to_html(draft.text)
-        else:
-            html = sanitize_html(draft.html)
-            text = draft.text or html_to_text(html)
+        text, html = bodies(draft)
         body: dict[str, Any] = {
             "To": [a.addr for a in draft.to if a.valid],
             "Cc": [a.addr for a in draft.cc if a.valid],

@@ -25,8 +25,7 @@ from typing import Any
 
 import httpx
 
-from composer.domain.html import html_to_text, sanitize_html, text_to_html
-from composer.domain.models import MAX_ATTACHMENT_BYTES, BodyMode, Draft
+from composer.domain.models import MAX_ATTACHMENT_BYTES, Draft
 from composer.errors import format_size
 from composer.sync.adapters.base import (
     AccountConfig,
@@ -38,7 +37,9 @@ from composer.sync.adapters.base import (
     Problem,
     RemoteDraft,
     RemoteRef,
+    bodies,
     fingerprint,
+    invalid_recipients,
 )
 from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.http import json_or_none, retry_after_seconds, server_error, transport_errors
@@ -81,11 +82,7 @@ class ExanteAdapter:
             problems.append(Problem("from", "missing_option",
                                     "the account needs its send-from account ID "
                                     "(option from_account_id)"))
-        for field, items in (("to", draft.to), ("cc", draft.cc), ("bcc", draft.bcc)):
-            for a in items:
-                if not a.valid:
-                    problems.append(Problem(field, "invalid_recipient",
-                                            f"{a.raw or a.addr!r} is not a valid address"))
+        problems += invalid_recipients(draft)
         for att in draft.attachments:
             if att.size > MAX_ATTACHMENT_BYTES:
                 problems.append(Problem(
@@ -159,11 +156,7 @@ class ExanteAdapter:
     # -- mapping ------------------------------------------------------------------------
     def _fields(self, draft: Draft, files: AttachmentSource | None, *,
                 include_attachments: bool = True) -> dict[str, Any]:
-        if draft.body_mode is BodyMode.TEXT:
-            text, html = draft.text, text_to_html(draft.text)
-        else:
-            html = sanitize_html(draft.html)
-            text = draft.text or html_to_text(html)
+        text, html = bodies(draft)
         body: dict[str, Any] = {
             "to": [a.addr for a in draft.to if a.valid],
             "cc": [a.addr for a in draft.cc if a.valid],

@@ -32,8 +32,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from composer.domain.html import sanitize_html, text_to_html
-from composer.domain.models import BodyMode, Draft
+from composer.domain.models import Draft
 from composer.sync.adapters.base import (
     AccountConfig,
     AttachmentMode,
@@ -45,6 +44,7 @@ from composer.sync.adapters.base import (
     RemoteDraft,
     RemoteRef,
     fingerprint,
+    html_body,
 )
 from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.http import json_or_none, status_error, transport_errors
@@ -211,9 +211,7 @@ class MykaarmaAdapter:
 
     @staticmethod
     def _body(draft: Draft) -> str:
-        if draft.body_mode is BodyMode.TEXT:
-            return text_to_html(draft.text)
-        return sanitize_html(draft.html)
+        return html_body(draft)
 
     def _message(self, draft: Draft, marker: str) -> dict[str, Any]:
         scheduled = _scheduled_on(draft)

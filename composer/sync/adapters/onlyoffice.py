@@ -27,8 +27,7 @@ from typing import Any
 import httpx
 
 from composer.domain.addresses import parse_addresses
-from composer.domain.html import sanitize_html, text_to_html
-from composer.domain.models import Attachment, BodyMode, Draft, Importance
+from composer.domain.models import Attachment, Draft, Importance
 from composer.errors import format_size
 from composer.sync.adapters.base import (
     AccountConfig,
@@ -41,6 +40,8 @@ from composer.sync.adapters.base import (
     RemoteDraft,
     RemoteRef,
     fingerprint,
+    html_body,
+    invalid_recipients,
 )
 from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.http import json_or_none, status_error, transport_errors
@@ -81,10 +82,7 @@ class OnlyofficeAdapter:
         if not self._account.address:
             problems.append(Problem("from", "missing_sender", "set the account's mailbox "
                                     "address (ONLYOFFICE sends from one of your mailboxes)"))
-        for field, items in (("to", draft.to), ("cc", draft.cc), ("bcc", draft.bcc)):
-            problems += [Problem(field, "invalid_recipient",
-                                 f"{a.raw or a.addr!r} is not a valid address")
-                         for a in items if not a.valid]
+        problems += invalid_recipients(draft)
         total = draft.total_attachment_bytes
         if total > TOTAL_LIMIT:
             problems.append(Problem("attachments", "attachments_too_large",
@@ -156,9 +154,7 @@ class OnlyofficeAdapter:
 
     @staticmethod
     def _html(draft: Draft) -> str:
-        if draft.body_mode is BodyMode.TEXT:
-            return text_to_html(draft.text)
-        return sanitize_html(draft.html)
+        return html_body(draft)
 
     def _payload(self, message_id: int, draft: Draft,
                  attachments: list[dict[str, Any]]) -> dict[str, Any]:

@@ -26,8 +26,7 @@ from typing import Any
 
 import httpx
 
-from composer.domain.html import html_to_text, sanitize_html, text_to_html
-from composer.domain.models import BodyMode, Draft
+from composer.domain.models import Draft
 from composer.sync.adapters.base import (
     AccountConfig,
     AttachmentMode,
@@ -38,6 +37,8 @@ from composer.sync.adapters.base import (
     Problem,
     RemoteDraft,
     RemoteRef,
+    bodies,
+    invalid_recipients,
 )
 from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.http import json_or_none, retry_at_epoch, status_error, transport_errors
@@ -92,10 +93,7 @@ class RebillyAdapter:
         if not any(a.valid for a in draft.to):
             problems.append(Problem("to", "no_recipient", "Rebilly needs at least one To "
                                     "address"))
-        for field, items in (("to", draft.to), ("cc", draft.cc), ("bcc", draft.bcc)):
-            problems += [Problem(field, "invalid_recipient",
-                                 f"{a.raw or a.addr!r} is not a valid address")
-                         for a in items if not a.valid]
+        problems += invalid_recipients(draft)
         if not draft.subject.strip():
             problems.append(Problem("subject", "subject_required",
                                     "Rebilly needs a subject"))
@@ -116,11 +114,7 @@ class RebillyAdapter:
         return f"Rebilly API key accepted; {total} email messages in the organization"
 
     def create(self, draft: Draft, files: AttachmentSource, marker: str) -> RemoteRef:
-        if draft.body_mode is BodyMode.TEXT:
-            text, html = draft.text, text_to_html(draft.text)
-        else:
-            html = sanitize_html(draft.html)
-            text = draft.text or html_to_text(html)
+        text, html = bodies(draft)
         body: dict[str, Any] = {
             "from": self._sender(draft),
             "to": [a.addr for a in draft.to if a.valid],
