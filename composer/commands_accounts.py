@@ -118,10 +118,19 @@ def sync_once(core: Core, args: argparse.Namespace, out: TextIO) -> int:
     pool = AdapterPool(core.settings_file, core.secrets, core.clock)
     try:
         engine = SyncEngine(core.store, pool, core.clock)
+        pulled = 0
+        for account in core.settings_file.load().accounts:
+            if args.account in (None, account.name):
+                try:
+                    pulled += engine.pull(account.name)
+                except SyncError as pull_error:
+                    print(f"mail-composer: {account.name}: could not list drafts: "
+                          f"{_describe(pull_error)}", file=sys.stderr)
         report = engine.run_once(args.account)
     finally:
         pool.close()
-    print(f"pushed {report.pushed}, deleted {report.deleted}, sent {report.sent}, "
+    print(f"pulled {pulled}, pushed {report.pushed}, deleted {report.deleted}, "
+          f"sent {report.sent}, "
           f"conflicts {report.conflicts}, failed {report.failed}, waiting {report.waiting}",
           file=out)
     for draft_id, err in report.errors:

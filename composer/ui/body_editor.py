@@ -4,7 +4,9 @@ remote references stay unresolved)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QMimeData, QUrl
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QUrl, Signal
 from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QTextEdit, QWidget
 
@@ -19,13 +21,22 @@ class SafeDocument(QTextDocument):
 
 
 class SafeTextEdit(QTextEdit):
+    files_pasted = Signal(list)  # list[Path]: pasted or dropped files become attachments
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setDocument(SafeDocument(self))
         self.setAcceptRichText(True)
         self.setTabChangesFocus(True)
 
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return source.hasUrls() or super().canInsertFromMimeData(source)
+
     def insertFromMimeData(self, source: QMimeData) -> None:
+        files = [Path(u.toLocalFile()) for u in source.urls() if u.isLocalFile()]
+        if files:
+            self.files_pasted.emit(files)
+            return
         if source.hasHtml():
             self.textCursor().insertHtml(sanitize_html(source.html()))
         elif source.hasText():

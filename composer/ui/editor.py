@@ -83,6 +83,7 @@ class DraftEditor(QWidget):
         self.rich = SafeTextEdit()
         self.rich.setAccessibleName(self.tr("Message body"))
         self.rich.textChanged.connect(self._changed)
+        self.rich.files_pasted.connect(self.files_chosen)
         self.plain = QPlainTextEdit()
         self.plain.setAccessibleName(self.tr("Message body (plain text)"))
         self.plain.setTabChangesFocus(True)

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 AdapterLookup = Callable[[str], Adapter]
 LookupFactory = Callable[[], tuple[AdapterLookup, Callable[[], None]]]
 
+#: drafts written on the services are pulled in on the first pass and every Nth after
+PULL_EVERY = 10
+
 
 @dataclass(frozen=True)
 class SyncSummary:
@@ -46,7 +49,8 @@ class _Worker(QObject):
     failed = Signal(str)
 
     def __init__(self, database: Path, lookups: LookupFactory,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime],
+                 accounts: Callable[[], list[str]] = list) -> None:
         super().__init__()
         self._database = database
         self._lookups = lookups
@@ -54,6 +58,17 @@ class _Worker(QObject):
         self._store: DraftStore | None = None
         self._engine: SyncEngine | None = None
         self._close_adapters: Callable[[], None] | None = None
+        self._passes = 0
+        self._accounts = accounts
+
+    def _pull(self) -> None:
+        """Bring in drafts written on the services (where they can list them)."""
+        assert self._engine is not None
+        for name in self._accounts():
+            try:
+                self._engine.pull(name)
+            except Exception as exc:  # a failed pull must not stop pushing
+                log.info("pull from %s failed: %s", name, type(exc).__name__)
 
     @Slot(object)
     def run(self, account: object) -> None:
@@ -64,6 +79,9 @@ class _Worker(QObject):
                 self._engine = SyncEngine(self._store, lookup, self._clock)
                 self._engine.start()
             assert self._engine is not None and self._store is not None
+            self._passes += 1
+            if self._passes % PULL_EVERY == 1:
+                self._pull()
             report = self._engine.run_once(account if isinstance(account, str) else None)
             self.finished.emit(self._summarize(report, self._store))
         except Exception as exc:  # every background failure has a path back
@@ -114,12 +132,13 @@ class SyncController(QObject):
         *,
         debounce_ms: int = 1500,
         interval_ms: int = 30_000,
+        accounts: Callable[[], list[str]] = list,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._thread = QThread(self)
         self._thread.setObjectName("sync-worker")
-        self._worker = _Worker(database, lookups, clock)
+        self._worker = _Worker(database, lookups, clock, accounts)
         self._worker.moveToThread(self._thread)
         self._run_requested.connect(self._worker.run)
         self._close_requested.connect(self._worker.close,

@@ -75,7 +75,7 @@ def test_accounts_sync_send_and_no_secret_leaks(
         ids[name] = out.strip()
     code, out, err = _cli(capsys, data, "sync")
     assert code == 0, err
-    assert out.startswith("pushed 5,")
+    assert out.startswith("pulled 0, pushed 5,")
     for name, draft_id in ids.items():
         shown = json.loads(_cli(capsys, data, "draft", "show", draft_id, "--json")[1])
         assert shown["sync"]["state"] == "synced", name

@@ -226,3 +226,65 @@ def test_synced_state_shows_in_the_editor(qtbot: QtBot, paths: Paths,
     window.open_draft(draft.id)
     qtbot.waitUntil(lambda: "synced" in window.editor.sync_label.text(), timeout=5000)
     window.close()
+
+
+def test_every_kind_of_account_added_and_tested_through_the_dialog(qtbot: QtBot,
+                                                                   tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtCore import Qt
+
+    from composer.ui.accounts_dialog import AccountsDialog, default_tester
+    from tests.sync.services import SECRETS, five_services
+
+    settings = SettingsFile(tmp_path / "settings.json")
+    with five_services() as services:
+        dialog = AccountsDialog(settings, SecretStore(), default_tester(utcnow))
+        qtbot.addWidget(dialog)
+        for name, service in services.items():
+            account = service.account
+            dialog.start_new()
+            dialog.set_kind(account.kind)
+            qtbot.keyClicks(dialog._name, name)
+            values = {"base_url": account.base_url, "username": account.username,
+                      "address": account.address, "secret": SECRETS[name],
+                      **{f"option:{k}": v for k, v in account.options.items()}}
+            for key, value in values.items():
+                if value:
+                    dialog.field(key).setText(value)
+            qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: dialog.message.text().startswith("Connected"),
+                            timeout=10_000)
+            assert dialog.save_account()
+        dialog.wait_for_tests()
+    saved = settings.load()
+    assert [a.kind for a in saved.accounts] == [s.account.kind for s in services.values()]
+    assert all(SecretStore().get(n) == SECRETS[n] for n in services)
+
+
+def test_wrong_key_then_fixed_in_the_dialog_syncs(
+    qtbot: QtBot, paths: Paths, fakes: tuple[FakeExante, FakeRebilly, str, str]
+) -> None:
+    exante, _, eurl, rurl = fakes
+    _accounts(paths, eurl, rurl)
+    SecretStore().set("Work", "ex_live_WRONG")
+    store = DraftStore.open(paths.database)
+    draft = store.save(Draft(account="Work", to=tuple(parse_addresses("b@x.example")),
+                             subject="held back"))
+    store.close()
+    window = open_window(qtbot, paths)
+    _attach_sync(window)
+    assert window.sync is not None
+    window.sync.sync_now()
+    qtbot.waitUntil(lambda: "Work: sign-in needed" in window.sync_status.text(),
+                    timeout=10_000)
+    from composer.ui.accounts_dialog import AccountsDialog
+
+    window.show_accounts()
+    dialog = window.findChildren(AccountsDialog)[0]
+    dialog.edit(SettingsFile(paths.settings_file).load().account("Work"))  # type: ignore[arg-type]
+    dialog.field("secret").setText("ex_live_testkey")
+    assert dialog.save_account()
+    window.sync.sync_now()
+    qtbot.waitUntil(lambda: any(d["subject"] == "held back" for d in exante.drafts.values()),
+                    timeout=10_000)
+    qtbot.waitUntil(lambda: "synced" in _summary_words(window, draft.id), timeout=10_000)
+    window.close()

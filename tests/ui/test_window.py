@@ -234,3 +234,15 @@ def test_closing_saves_what_was_typed_last(qtbot: QtBot, paths: Paths) -> None:
     assert store.get(draft.id).subject == "typed just before closing"
     store.close()
     QApplication.processEvents()
+
+
+def test_pasting_a_file_attaches_it(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    _new(qtbot, window)
+    doc = tmp_path / "pasted.txt"
+    doc.write_text("from the clipboard")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(doc))])
+    window.editor.rich.insertFromMimeData(mime)
+    saved = wait_saved(qtbot, window, lambda d: len(d.attachments) == 1)
+    assert saved.attachments[0].name == "pasted.txt"
+    assert "pasted.txt" not in window.editor.rich.toPlainText()
