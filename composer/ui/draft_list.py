@@ -9,6 +9,7 @@ from datetime import datetime
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QCoreApplication,
     QModelIndex,
     QPersistentModelIndex,
     QRect,
@@ -34,33 +35,38 @@ def _page(store: DraftStore, search: str, offset: int) -> list[DraftSummary]:
     return store.list(search=search or None, limit=PAGE, offset=offset)
 
 
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("DraftList", text)
+
+
 def relative_age(when: datetime, now: datetime) -> str:
     seconds = max((now - when).total_seconds(), 0)
     if seconds < 60:
-        return "now"
+        return _tr("now")
     if seconds < 3600:
-        return f"{int(seconds // 60)} min"
+        return _tr("%1 min").replace("%1", str(int(seconds // 60)))
     if seconds < 86400:
-        return f"{int(seconds // 3600)} h"
+        return _tr("%1 h").replace("%1", str(int(seconds // 3600)))
     if seconds < 7 * 86400:
-        return f"{int(seconds // 86400)} d"
+        return _tr("%1 d").replace("%1", str(int(seconds // 86400)))
     return when.strftime("%d %b %Y")
 
 
 def sync_words(s: DraftSummary) -> str:
     if s.status is DraftStatus.SENT:
-        return "sent"
+        return _tr("sent")
     if s.sync is None or s.account is None:
-        state = "on this computer"
+        state = _tr("on this computer")
     elif s.sync is SyncStatus.FAILED:
         state = failure_words(s)
     else:
-        state = {SyncStatus.PENDING: "waiting", SyncStatus.SYNCING: "syncing",
-                 SyncStatus.SYNCED: "synced", SyncStatus.CONFLICT: "conflict",
-                 SyncStatus.LOCAL: "on this computer", SyncStatus.SENT: "sent",
-                 SyncStatus.FAILED: "failed"}[s.sync]
+        state = {SyncStatus.PENDING: _tr("waiting"), SyncStatus.SYNCING: _tr("syncing"),
+                 SyncStatus.SYNCED: _tr("synced"), SyncStatus.CONFLICT: _tr("conflict"),
+                 SyncStatus.LOCAL: _tr("on this computer"), SyncStatus.SENT: _tr("sent"),
+                 SyncStatus.FAILED: _tr("failed")}[s.sync]
     if s.send_at is not None:
-        state = f"scheduled {s.send_at.astimezone():%d %b %H:%M} · {state}"
+        state = _tr("scheduled %1 · %2").replace(
+            "%1", f"{s.send_at.astimezone():%d %b %H:%M}").replace("%2", state)
     return state
 
 
@@ -69,13 +75,16 @@ def failure_words(s: DraftSummary) -> str:
     kind = s.sync_error_kind
     reason = s.sync_error or ""
     if kind == "auth":
-        return f"sign-in refused ({reason}) — re-enter the password or key under Accounts"
+        return _tr("sign-in refused (%1) — re-enter the password or key under Accounts") \
+            .replace("%1", reason)
     if kind in ("validation", "forbidden", "unsupported"):
-        where = f" in {s.sync_field}" if s.sync_field else ""
-        return f"the service refused it{where}: {reason} — fix it and it goes again"
+        text = _tr("the service refused it in %1: %2 — fix it and it goes again") \
+            if s.sync_field else _tr("the service refused it: %2 — fix it and it goes again")
+        return text.replace("%1", s.sync_field or "").replace("%2", reason)
     if kind in ("transient", "rate_limited") and s.retry_at is not None:
-        return f"will retry at {s.retry_at.astimezone():%H:%M} ({reason})"
-    return f"failed: {reason}" if reason else "failed"
+        return _tr("will retry at %1 (%2)").replace(
+            "%1", f"{s.retry_at.astimezone():%H:%M}").replace("%2", reason)
+    return _tr("failed: %1").replace("%1", reason) if reason else _tr("failed")
 
 
 class DraftListModel(QAbstractListModel):
@@ -100,7 +109,7 @@ class DraftListModel(QAbstractListModel):
             return None
         s = self._rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
-            return s.subject or "(no subject)"
+            return s.subject or _tr("(no subject)")
         if role == SUMMARY_ROLE:
             return s
         if role == Qt.ItemDataRole.ToolTipRole:
