@@ -61,7 +61,7 @@ def launch(args: argparse.Namespace) -> int:
     apply_theme(settings.theme)
     from PySide6.QtGui import QIcon
 
-    from composer.resources import resource_path
+    from composer.resource_paths import resource_path
 
     app.setWindowIcon(QIcon(str(resource_path("app", "mail-composer.svg"))))
     window = MainWindow(core.paths, core.settings_file, core.clock, default_tz=_local_zone())

@@ -60,7 +60,7 @@ def _check_qt() -> str:
 
     app = QGuiApplication.instance() or QGuiApplication(["mail-composer"])
     platform = QGuiApplication.platformName()
-    from composer.resources import resource_path
+    from composer.resource_paths import resource_path
 
     icon = resource_path("app", "mail-composer.svg")
     renderer = QSvgRenderer(QByteArray(icon.read_bytes()))

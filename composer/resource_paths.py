@@ -15,7 +15,7 @@ def resource_dir() -> Path:
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         candidates.append(Path(frozen) / "resources")
-    candidates.append(Path(__file__).resolve().parents[1] / "resources")
+    candidates.append(Path(__file__).resolve().parents[1] / "resources")  # source tree
     try:
         import importlib.resources
 
