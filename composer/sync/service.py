@@ -20,6 +20,7 @@ from composer.sync.http import make_client
 
 if TYPE_CHECKING:
     from composer.app import Core
+    from composer.store.drafts import DraftStore
 
 TransportFactory = Callable[[Account], httpx.BaseTransport | None]
 
@@ -81,11 +82,11 @@ class AdapterPool:
         self._adapters.clear()
 
 
-def send_problems(core: Core, draft_id: str, adapter: Adapter | None) -> list[Problem]:
+def send_problems(store: DraftStore, draft_id: str, adapter: Adapter | None) -> list[Problem]:
     """Everything that stops this draft from being sent, found without the network."""
     from composer.domain.models import DraftStatus
 
-    draft = core.store.get(draft_id)
+    draft = store.get(draft_id)
     problems: list[Problem] = []
     if draft.status is not DraftStatus.DRAFT:
         problems.append(Problem("status", "not_a_draft", f"the draft is {draft.status.value}"))
@@ -101,8 +102,8 @@ def send_problems(core: Core, draft_id: str, adapter: Adapter | None) -> list[Pr
                 problems.append(Problem(field_name, "invalid_recipient",
                                         f"{a.raw or a.addr!r} is not a valid address: {a.error}"))
     if adapter is not None:
-        known = {(p.field, p.message) for p in problems}
-        problems += [p for p in adapter.check(draft) if (p.field, p.message) not in known]
+        known = {(p.field, p.code) for p in problems}
+        problems += [p for p in adapter.check(draft) if (p.field, p.code) not in known]
         if not adapter.capabilities.can_send:
             problems.append(Problem("from", "send_unsupported",
                                     "this service cannot send drafts"))
@@ -117,12 +118,12 @@ def prepare_send(core: Core, draft_id: str) -> None:
         pool = AdapterPool(core.settings_file, core.secrets, core.clock)
         try:
             adapter = pool(draft.account)
-            problems = send_problems(core, draft_id, adapter)
+            problems = send_problems(core.store, draft_id, adapter)
         except SyncError as err:
             raise InvalidInputError("from", err.message) from None
         finally:
             pool.close()
     else:
-        problems = send_problems(core, draft_id, None)
+        problems = send_problems(core.store, draft_id, None)
     if problems:
         raise InvalidInputError(problems[0].field, "; ".join(p.message for p in problems))

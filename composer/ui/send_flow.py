@@ -19,33 +19,19 @@ from composer.ui.bridge import StorageBridge
 def check_send(store: DraftStore, draft_id: str, settings: SettingsFile,
                secrets: SecretStore) -> list[Problem]:
     """Runs on the storage worker: every reason this draft cannot be sent yet."""
-    from composer.domain.models import DraftStatus
-    from composer.sync.service import AdapterPool
+    from composer.domain.models import utcnow
+    from composer.sync.service import AdapterPool, send_problems
 
-    draft = store.get(draft_id)
-    problems: list[Problem] = []
-    if draft.status is not DraftStatus.DRAFT:
-        problems.append(Problem("status", "not_a_draft", f"the draft is {draft.status.value}"))
-    if draft.account is None:
-        problems.append(Problem("from", "no_account", "choose an account to send from"))
-    if not any(a.valid for a in draft.to):
-        problems.append(Problem("to", "no_recipient", "add at least one valid To address"))
-    problems += [Problem(f, "invalid_recipient", f"{a.raw or a.addr!r} is not a valid address")
-                 for f, items in (("to", draft.to), ("cc", draft.cc), ("bcc", draft.bcc))
-                 for a in items if not a.valid]
-    if draft.account is not None:
-        from composer.domain.models import utcnow
-
-        pool = AdapterPool(settings, secrets, utcnow)
-        try:
-            adapter = pool(draft.account)
-            seen = {(p.field, p.code) for p in problems}
-            problems += [p for p in adapter.check(draft) if (p.field, p.code) not in seen]
-        except SyncError as err:
-            problems.append(Problem("from", "account", err.message))
-        finally:
-            pool.close()
-    return problems
+    account = store.get(draft_id).account
+    if account is None:
+        return send_problems(store, draft_id, None)
+    pool = AdapterPool(settings, secrets, utcnow)
+    try:
+        return send_problems(store, draft_id, pool(account))
+    except SyncError as err:
+        return [*send_problems(store, draft_id, None), Problem("from", "account", err.message)]
+    finally:
+        pool.close()
 
 
 def queue_send(store: DraftStore, draft_id: str) -> Draft:
