@@ -20,7 +20,7 @@ HEADLESS = {"draft", "account", "sync"}
 
 
 class UsageError(Exception):
-    pass
+    """The command line's words are off: one line on stderr, exit status 2."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -83,7 +83,7 @@ def _check_account(core: Core, name: str | None) -> str | None:
     return name
 
 
-def _apply(core: Core, draft: Draft, args: argparse.Namespace, *, edit: bool) -> Draft:
+def _apply(core: Core, draft: Draft, args: argparse.Namespace) -> Draft:
     """The draft with the command's changes; raises before anything is stored."""
     changes: dict[str, object] = {}
     if args.account is not None:
@@ -130,7 +130,7 @@ def _attach(core: Core, paths: list[str]) -> tuple[Attachment, ...]:
 def draft_new(core: Core, args: argparse.Namespace, out: TextIO) -> int:
     settings = core.settings_file.load()
     draft = Draft(account=settings.default_account, from_addr=_default_from(core))
-    draft = _apply(core, draft, args, edit=False)
+    draft = _apply(core, draft, args)
     attachments = _attach(core, args.attach)
     saved = core.store.save(draft.evolve(attachments=attachments))
     print(saved.id, file=out)
@@ -154,7 +154,7 @@ def draft_edit(core: Core, args: argparse.Namespace, out: TextIO) -> int:
     if draft.status is not DraftStatus.DRAFT:
         raise InvalidInputError("id", f"draft {args.id} is {draft.status.value}; it cannot be "
                                 "edited")
-    updated = _apply(core, draft, args, edit=True)
+    updated = _apply(core, draft, args)
     attachments = list(updated.attachments)
     for name in args.remove_attachment:
         kept = [a for a in attachments if a.name != name]

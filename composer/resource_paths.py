@@ -4,6 +4,7 @@ package, mapped from the top-level ``resources/`` folder), or frozen by PyInstal
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from functools import cache
 from pathlib import Path
@@ -16,12 +17,10 @@ def resource_dir() -> Path:
     if frozen:
         candidates.append(Path(frozen) / "resources")
     candidates.append(Path(__file__).resolve().parents[1] / "resources")  # source tree
-    try:
+    with contextlib.suppress(ModuleNotFoundError, TypeError):  # not installed as a wheel
         import importlib.resources
 
         candidates.append(Path(str(importlib.resources.files("composer.resources"))))
-    except (ModuleNotFoundError, TypeError):
-        pass
     for folder in candidates:
         if (folder / "app" / "mail-composer.svg").exists():
             return folder

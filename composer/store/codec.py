@@ -102,11 +102,13 @@ def draft_from_json(data: str) -> Draft:
 _TAG = re.compile(r"<(script|style)\b.*?</\1\s*>|<[^>]*>", re.IGNORECASE | re.DOTALL)
 
 
+def strip_tags(markup: str) -> str:
+    """Cheap text of HTML for search and previews (tags dropped, entities decoded)."""
+    return html.unescape(_TAG.sub(" ", markup))
+
+
 def body_search_text(d: Draft) -> str:
-    """Cheap searchable text of the body (tags stripped, entities decoded)."""
-    if d.body_mode is BodyMode.TEXT:
-        return d.text
-    return html.unescape(_TAG.sub(" ", d.html))
+    return d.text if d.body_mode is BodyMode.TEXT else strip_tags(d.html)
 
 
 def recipients_summary(d: Draft) -> str:

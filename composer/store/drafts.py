@@ -25,6 +25,7 @@ from composer.store.codec import (
     draft_from_json,
     draft_to_json,
     recipients_summary,
+    strip_tags,
 )
 from composer.store.db import connect, storage_errors, transaction
 from composer.store.outbox import Op, Outbox, enqueue, enqueue_push
@@ -455,11 +456,9 @@ class DraftStore:
             "FROM revisions WHERE draft_id = ? ORDER BY revision DESC",
             (draft_id,),
         ).fetchall()
-        from composer.store.codec import _TAG
-
         return [
             RevisionInfo(int(r[0]), datetime.fromisoformat(r[1]), str(r[2] or ""),
-                         " ".join(_TAG.sub(" ", str(r[3] or "")).split())[:200])
+                         " ".join(strip_tags(str(r[3] or "")).split())[:200])
             for r in rows
         ]
 

@@ -59,7 +59,7 @@ class PassReport:
 
 
 class _AccountBlockedError(Exception):
-    pass
+    """This account can do nothing more in this pass (auth failure, rate limit)."""
 
 
 class SyncEngine:

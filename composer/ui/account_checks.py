@@ -7,10 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
+from composer.domain.accounts import Account
 from composer.domain.models import Draft
 from composer.settings import Settings
 from composer.store.drafts import DraftStore
 from composer.sync import conflicts
+from composer.sync.adapters.base import Adapter
 
 
 @dataclass(frozen=True)
@@ -20,24 +22,45 @@ class AccountView:
     sends_locally: bool
 
 
-def account_view(draft: Draft, settings: Settings,
-                 clock: Callable[[], datetime]) -> AccountView:
-    if draft.account is None:
-        return AccountView([], None, False)
-    account = settings.account(draft.account)
-    if account is None:
-        return AccountView([("from", f"the account {draft.account!r} no longer exists")],
-                           None, False)
-    from composer.sync.adapters import adapter_class
-    from composer.sync.http import make_client
+class AccountChecker:
+    """Looks at drafts with their account's eyes. Used only on the storage worker (jobs
+    run one at a time); keeps one adapter per account configuration, because building an
+    adapter builds an HTTP client (a TLS context: tens of milliseconds), and the check
+    runs after every pause in typing."""
 
-    adapter = adapter_class(account.kind)(account, "", make_client(account.base_url), clock)
-    try:
-        problems = [(p.field, p.message) for p in adapter.check(draft)]
+    def __init__(self, clock: Callable[[], datetime]) -> None:
+        self._clock = clock
+        self._adapters: dict[tuple[object, ...], Adapter] = {}
+
+    def _adapter(self, account: Account) -> Adapter:
+        key = (account.name, account.kind, account.base_url, account.username,
+               account.address, tuple(sorted(account.options.items())))
+        adapter = self._adapters.get(key)
+        if adapter is None:
+            from composer.sync.adapters import adapter_class
+            from composer.sync.http import make_client
+
+            adapter = adapter_class(account.kind)(account, "", make_client(account.base_url),
+                                                  self._clock)
+            self._adapters[key] = adapter
+        return adapter
+
+    def view(self, draft: Draft, settings: Settings) -> AccountView:
+        if draft.account is None:
+            return AccountView([], None, False)
+        account = settings.account(draft.account)
+        if account is None:
+            return AccountView([("from", f"the account {draft.account!r} no longer exists")],
+                               None, False)
+        adapter = self._adapter(account)
         caps = adapter.capabilities
-    finally:
-        adapter.close()
-    return AccountView(problems, caps.max_total_bytes, not caps.schedule)
+        return AccountView([(p.field, p.message) for p in adapter.check(draft)],
+                           caps.max_total_bytes, not caps.schedule)
+
+    def close(self) -> None:
+        for adapter in self._adapters.values():
+            adapter.close()
+        self._adapters.clear()
 
 
 @dataclass(frozen=True)

@@ -190,6 +190,10 @@ class DraftEditor(QWidget):
         finally:
             self._loading = False
 
+    def clear(self) -> None:
+        """Show no draft (after a delete): nothing left to snapshot or save."""
+        self._draft = None
+
     def add_attachment(self, attachment: Attachment) -> None:
         """The editor owns the draft's content: attachments change here, then autosave."""
         if self._draft is None:

@@ -18,21 +18,13 @@ def _local_zone() -> str:
     tz = os.environ.get("TZ", "")
     if tz and "/" in tz:
         return tz.lstrip(":")
-    try:
-        link = os.path.realpath("/etc/localtime")
-        if "zoneinfo/" in link:
-            return link.split("zoneinfo/", 1)[1]
-    except OSError:
-        pass
-    try:
-        from PySide6.QtCore import QTimeZone
+    link = os.path.realpath("/etc/localtime")
+    if "zoneinfo/" in link:
+        return link.split("zoneinfo/", 1)[1]
+    from PySide6.QtCore import QTimeZone
 
-        name = bytes(QTimeZone.systemTimeZoneId().data()).decode()
-        if "/" in name:
-            return name
-    except (ImportError, UnicodeDecodeError):
-        pass
-    return "UTC"
+    name = bytes(QTimeZone.systemTimeZoneId().data()).decode("utf-8", "replace")
+    return name if "/" in name else "UTC"
 
 
 def launch(args: argparse.Namespace) -> int:

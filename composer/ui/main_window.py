@@ -147,6 +147,9 @@ class MainWindow(QMainWindow):
         self.editor.from_box.currentIndexChanged.connect(lambda _: self._recheck())
         self.editor.conflict_button.clicked.connect(self.show_conflict)
         self.editor.attachment_removed.connect(self.remove_attachment)
+        from composer.ui.account_checks import AccountChecker
+
+        self._checker = AccountChecker(clock)  # used on the storage worker only
         #: asked about sends missed while the app was closed; tests replace it
         self.ask_missed: Callable[[int], bool] = self._ask_missed
         self._schedule_timer = QTimer(self)
@@ -293,10 +296,8 @@ class MainWindow(QMainWindow):
         snapshot = self.editor.snapshot()
         if snapshot is None:
             return
-        from composer.ui.account_checks import account_view
-
-        settings, clock = self.settings, self._clock
-        self.bridge.submit(lambda store: account_view(snapshot, settings, clock),
+        settings, checker = self.settings, self._checker
+        self.bridge.submit(lambda store: checker.view(snapshot, settings),
                            self._show_account_view, self._on_error)
 
     def _show_account_view(self, view: object) -> None:
@@ -667,6 +668,7 @@ class MainWindow(QMainWindow):
         state.sync()
         if self.sync is not None:
             self.sync.shutdown()
+        self.bridge.submit(lambda store: self._checker.close())  # on the worker, in order
         self.bridge.shutdown()  # runs the queued final save before stopping
         super().closeEvent(event)
 
