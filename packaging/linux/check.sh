@@ -5,11 +5,18 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$root/packaging/out"
-deb="$(ls "$out"/mail-composer_*.deb | head -n1)"
-tarball="$(ls "$out"/mail-composer-*-linux-*.tar.gz | head -n1)"
+# No `cmd | grep -q` / `| head` under pipefail: the reader closing early kills the writer
+# with SIGPIPE and the script exits 141. Capture output first, then match.
+debs=("$out"/mail-composer_*.deb)
+tarballs=("$out"/mail-composer-*-linux-*.tar.gz)
+deb="${debs[0]}"
+tarball="${tarballs[0]}"
+[ -f "$deb" ] || { echo "no .deb in $out: run packaging/linux/build.sh first"; exit 1; }
+[ -f "$tarball" ] || { echo "no tarball in $out: run packaging/linux/build.sh first"; exit 1; }
 export QT_QPA_PLATFORM=offscreen
 
-dpkg-deb --info "$deb" | grep -q "Package: mail-composer"
+info="$(dpkg-deb --info "$deb")"
+grep -q "Package: mail-composer" <<<"$info" || { echo "bad .deb control: $info"; exit 1; }
 contents="$(dpkg-deb --contents "$deb")"
 for want in ./usr/bin/mail-composer ./opt/mail-composer/mail-composer \
     ./usr/share/applications/org.mailcomposer.MailComposer.desktop \
@@ -38,7 +45,8 @@ mkdir -p "$HOME"
 "$bin" --self-test
 "$bin" --smoke-test
 id="$("$bin" draft new --subject "packaged" --to "a@x.test")"
-"$bin" draft show "$id" --json | grep -q '"subject": "packaged"'
+shown="$("$bin" draft show "$id" --json)"
+grep -q '"subject": "packaged"' <<<"$shown" || { echo "frozen draft show: $shown"; exit 1; }
 
 # Figures for the README.
 installed="$(du -sm "$scratch/root" | cut -f1)"
