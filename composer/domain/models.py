@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -35,6 +34,8 @@ def utcnow() -> datetime:
 
 
 def new_draft_id() -> str:
+    import uuid  # here, not at the top: it imports ``platform``, a start-up cost
+
     return str(uuid.uuid4())
 
 

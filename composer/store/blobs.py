@@ -7,19 +7,20 @@ already exists is not stored twice. The WAL is checkpointed after a large write.
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
 import os
 import sqlite3
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from composer.domain.filenames import safe_filename
 from composer.domain.models import MAX_ATTACHMENT_BYTES, Attachment
 from composer.errors import AttachmentError, AttachmentProblem, NotFoundError
 from composer.store.db import checkpoint, storage_errors, transaction
+
+if TYPE_CHECKING:
+    import hashlib
 
 CHUNK = 1 << 20
 #: checkpoint the WAL after writing a blob at least this big
@@ -28,7 +29,17 @@ CHECKPOINT_AFTER = 4 << 20
 Progress = Callable[[int, int], None]
 
 
+def _sha256(data: bytes = b"") -> hashlib._Hash:
+    # Imported on first use (on the storage worker): loading OpenSSL for hashlib is a
+    # noticeable part of the window's start-up otherwise.
+    import hashlib
+
+    return hashlib.sha256(data)
+
+
 def guess_content_type(name: str) -> str:
+    import mimetypes
+
     return mimetypes.guess_type(name, strict=False)[0] or "application/octet-stream"
 
 
@@ -109,7 +120,7 @@ class BlobStore:
             ) from None
 
     def _hash_file(self, path: Path, size: int, progress: Progress | None) -> str:
-        hasher = hashlib.sha256()
+        hasher = _sha256()
         read = 0
         with self._open(path) as src:
             for chunk in _chunks(src, path.name):
@@ -133,7 +144,7 @@ class BlobStore:
         )
         rowid = cur.lastrowid
         assert rowid is not None
-        hasher = hashlib.sha256()
+        hasher = _sha256()
         written = 0
         with self._conn.blobopen("blobs", "data", rowid) as blob:
             for chunk in _chunks(src, name):
@@ -155,7 +166,7 @@ class BlobStore:
             )
         if not data:
             raise AttachmentError(AttachmentProblem.EMPTY, name)
-        digest = hashlib.sha256(data).hexdigest()
+        digest = _sha256(data).hexdigest()
         with storage_errors(), transaction(self._conn):
             self._conn.execute(
                 "INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?, ?, ?)",

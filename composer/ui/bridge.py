@@ -101,7 +101,10 @@ class StorageBridge(QObject):
             self.busy_changed.emit(False)
 
     def shutdown(self) -> None:
-        """Finish queued jobs (the final save on quit), then stop the thread."""
+        """Finish queued jobs (the final save on quit), then stop the thread. Safe to call
+        again: a blocking hand-over to a stopped thread would wait forever."""
+        if not self._thread.isRunning():
+            return
         self._close.emit()
         self._thread.quit()
         self._thread.wait(30_000)

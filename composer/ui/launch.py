@@ -32,7 +32,7 @@ def launch(args: argparse.Namespace) -> int:
         from composer.ui.selftest import run_self_test
 
         return run_self_test()
-    from PySide6.QtWidgets import QApplication, QMessageBox
+    from PySide6.QtWidgets import QApplication
 
     from composer.app import open_core
     from composer.ui.main_window import MainWindow
@@ -58,11 +58,15 @@ def launch(args: argparse.Namespace) -> int:
     app.setWindowIcon(QIcon(str(resource_path("app", "mail-composer.svg"))))
     window = MainWindow(core.paths, core.settings_file, core.clock, default_tz=_local_zone())
     core.close()  # the window's workers open their own connections
-    _attach_sync(window)
+    # After the first frame: sync (its imports, its first pass) and housekeeping on the
+    # storage worker (blobs a crash left behind).
+    window.first_painted.connect(lambda: _attach_sync(window))
+    window.first_painted.connect(
+        lambda: window.bridge.submit(lambda store: store.blobs.collect_garbage()))
     window.show()
-    # Housekeeping after the first paint, on the storage worker: blobs a crash left behind.
-    window.bridge.submit(lambda store: store.blobs.collect_garbage())
     if core.recovery is not None:
+        from PySide6.QtWidgets import QMessageBox
+
         r = core.recovery
         QMessageBox.warning(
             window, APP_NAME,

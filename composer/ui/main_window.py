@@ -38,7 +38,12 @@ from composer.ui.icons import icon
 from composer.ui.session import Session
 
 if TYPE_CHECKING:
+    from composer.ui.account_checks import AccountChecker
     from composer.ui.sync_controller import SyncController
+
+
+#: if no frame was painted by then (started minimized), run the after-first-frame work
+FIRST_PAINT_FALLBACK_MS = 2000
 
 
 def _store_file(store: DraftStore, path: Path,
@@ -47,6 +52,9 @@ def _store_file(store: DraftStore, path: Path,
 
 
 class MainWindow(QMainWindow):
+    #: once, just after the window's first frame: work that need not delay it goes here
+    first_painted = Signal()
+
     def __init__(self, paths: Paths, settings_file: SettingsFile,
                  clock: Callable[[], datetime], *, default_tz: str = "UTC") -> None:
         super().__init__()
@@ -147,9 +155,8 @@ class MainWindow(QMainWindow):
         self.editor.from_box.currentIndexChanged.connect(lambda _: self._recheck())
         self.editor.conflict_button.clicked.connect(self.show_conflict)
         self.editor.attachment_removed.connect(self.remove_attachment)
-        from composer.ui.account_checks import AccountChecker
-
-        self._checker = AccountChecker(clock)  # used on the storage worker only
+        #: made on first use (its import pulls in the adapter layer); worker-only
+        self._checker: AccountChecker | None = None
         #: asked about sends missed while the app was closed; tests replace it
         self.ask_missed: Callable[[int], bool] = self._ask_missed
         self._schedule_timer = QTimer(self)
@@ -182,6 +189,13 @@ class MainWindow(QMainWindow):
         self._set_draft_actions(False)
         self._restore_state()
         self.model.reload()
+        self.first_painted.connect(self._name_toolbar_buttons)
+        self._first_painted = False
+        self._closed = False
+        self.installEventFilter(self)
+        # A window started minimized or hidden never paints: its deferred work (sync
+        # among it) still starts, a little later.
+        QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._emit_first_painted)
 
     # -- actions --------------------------------------------------------------------------
     def _build_actions(self) -> None:
@@ -231,10 +245,26 @@ class MainWindow(QMainWindow):
             tools.addAction(action)
         for action in (self.save_action, self.find_action, cc, bcc):
             self.addAction(action)
-        for action in tools.actions():
-            button = tools.widgetForAction(action)
+        self._tools = tools
+
+    def _name_toolbar_buttons(self) -> None:
+        # After the first frame: wrapping the QToolButtons in Python costs more start-up
+        # time than the rest of the toolbar (PySide builds their enums on first touch).
+        for action in self._tools.actions():
+            button = self._tools.widgetForAction(action)
             if button is not None:
                 button.setAccessibleName(action.text())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self and event.type() == QEvent.Type.Paint:
+            self.removeEventFilter(self)
+            QTimer.singleShot(0, self._emit_first_painted)
+        return super().eventFilter(watched, event)
+
+    def _emit_first_painted(self) -> None:
+        if not self._first_painted and not self._closed:
+            self._first_painted = True
+            self.first_painted.emit()
 
     def _set_draft_actions(self, enabled: bool) -> None:
         for action in (self.attach_action, self.history_action, self.delete_action):
@@ -296,6 +326,10 @@ class MainWindow(QMainWindow):
         snapshot = self.editor.snapshot()
         if snapshot is None:
             return
+        if self._checker is None:
+            from composer.ui.account_checks import AccountChecker
+
+            self._checker = AccountChecker(self._clock)
         settings, checker = self.settings, self._checker
         self.bridge.submit(lambda store: checker.view(snapshot, settings),
                            self._show_account_view, self._on_error)
@@ -661,6 +695,10 @@ class MainWindow(QMainWindow):
         super().changeEvent(event)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._closed:  # a second close (a hidden window gets one each time)
+            super().closeEvent(event)
+            return
+        self._closed = True
         self.autosaver.flush()
         state = self._state()
         state.setValue("geometry", self.saveGeometry())
@@ -668,7 +706,9 @@ class MainWindow(QMainWindow):
         state.sync()
         if self.sync is not None:
             self.sync.shutdown()
-        self.bridge.submit(lambda store: self._checker.close())  # on the worker, in order
+        checker = self._checker
+        if checker is not None:
+            self.bridge.submit(lambda store: checker.close())  # on the worker, in order
         self.bridge.shutdown()  # runs the queued final save before stopping
         super().closeEvent(event)
 

@@ -123,6 +123,25 @@ def test_every_focusable_control_has_an_accessible_name(qtbot: QtBot,
     assert unnamed == []
 
 
+def test_after_first_frame_work_runs_once_shown_or_not(qtbot: QtBot, paths: Paths) -> None:
+    shown = open_window(qtbot, paths)
+    fired: list[str] = []
+    shown.first_painted.connect(lambda: fired.append("shown"))
+    qtbot.waitUntil(lambda: fired == ["shown"], timeout=5000)
+    buttons = [shown._tools.widgetForAction(a) for a in shown._tools.actions()]
+    assert [b.accessibleName() for b in buttons if b is not None][:3] == ["New", "Send",
+                                                                          "Attach"]
+    # A window that never paints (started minimized) still gets there, once.
+    hidden = MainWindow(paths, shown._settings_file, shown._clock)
+    qtbot.addWidget(hidden)
+    with qtbot.waitSignal(hidden.first_painted, timeout=10_000):
+        pass
+    qtbot.wait(50)
+    assert fired == ["shown"]
+    shown.close()
+    hidden.close()
+
+
 def test_mailto_links() -> None:
     f = parse_mailto("mailto:a@x.test,b@x.test?cc=c%40x.test&subject=Hello%20W%C3%B6rld"
                      "&body=Line%201%0D%0ALine%202&to=d@x.test&bcc=e@x.test")
