@@ -51,6 +51,12 @@ def _warn(message: str) -> None:
     print(f"mail-composer: warning: {message}", file=sys.stderr)
 
 
+def _note(message: str) -> None:
+    import sys
+
+    print(f"mail-composer: note: {message}", file=sys.stderr)
+
+
 def _addresses(values: list[str]) -> tuple[Address, ...]:
     parsed: list[Address] = []
     for value in values:
@@ -110,7 +116,10 @@ def _apply(core: Core, draft: Draft, args: argparse.Namespace) -> Draft:
         if args.send_at.strip().lower() == "none":
             changes["schedule"] = None
         else:
-            changes["schedule"] = parse_iso_send_at(args.send_at, args.tz, core.clock())
+            choice = parse_iso_send_at(args.send_at, args.tz, core.clock())
+            if choice.note:
+                _note(choice.note)
+            changes["schedule"] = choice.schedule
     elif args.tz is not None:
         raise InvalidInputError("tz", "--tz goes with --send-at")
     if args.context:

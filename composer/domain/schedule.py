@@ -85,8 +85,9 @@ def presets(now_local: datetime, tz: str) -> list[tuple[str, datetime]]:
     return out
 
 
-def parse_iso_send_at(text: str, tz: str | None, now: datetime) -> Schedule:
-    """The command line's ``--send-at``: an instant with an offset, or a wall time + tz."""
+def parse_iso_send_at(text: str, tz: str | None, now: datetime) -> ScheduleChoice:
+    """The command line's ``--send-at``: an instant with an offset, or a wall time + tz
+    (with a note when that wall time falls in a daylight-saving gap or fold)."""
     value = text.strip()
     if value.endswith(("Z", "z")):
         value = value[:-1] + "+00:00"
@@ -102,7 +103,7 @@ def parse_iso_send_at(text: str, tz: str | None, now: datetime) -> Schedule:
         instant = parsed.astimezone(UTC)
         if instant < now.astimezone(UTC) + MIN_LEAD:
             raise InvalidInputError("send_at", f"{text} is in the past; choose a later time")
-        return Schedule(instant, zone_name)
+        return ScheduleChoice(Schedule(instant, zone_name))
     if not tz:
         raise InvalidInputError("tz", "a time without an offset needs --tz (e.g. Europe/Berlin)")
-    return resolve_send_at(parsed, tz, now).schedule
+    return resolve_send_at(parsed, tz, now)

@@ -111,6 +111,13 @@ def test_schedule_set_and_cleared(cli: Cli) -> None:
     cli.ok("draft", "edit", draft_id, "--send-at", "none")
     shown = cli.json("draft", "show", draft_id, "--json")
     assert isinstance(shown, dict) and shown["send_at"] is None
+    # 02:30 does not exist that night in Berlin: moved to 03:30, and the user is told.
+    code, _, err = cli("draft", "edit", draft_id, "--send-at", "2031-03-30T02:30",
+                       "--tz", "Europe/Berlin")
+    assert code == 0
+    assert err.startswith("mail-composer: note: 02:30 does not exist on 30 Mar 2031")
+    shown = cli.json("draft", "show", draft_id, "--json")
+    assert isinstance(shown, dict) and shown["send_at"] == "2031-03-30T01:30:00+00:00"
 
 
 def test_history_and_restore(cli: Cli) -> None:

@@ -178,10 +178,14 @@ def test_presets_are_next_hour_tomorrow_morning_and_next_monday() -> None:
 
 
 def test_command_line_send_at_forms() -> None:
-    a = parse_iso_send_at("2026-06-01T09:00:00+02:00", None, NOW)
+    a = parse_iso_send_at("2026-06-01T09:00:00+02:00", None, NOW).schedule
     assert a.send_at == datetime(2026, 6, 1, 7, 0, tzinfo=UTC) and a.tz == "UTC"
     b = parse_iso_send_at("2026-06-01T09:00", "Europe/Berlin", NOW)
-    assert b.send_at == datetime(2026, 6, 1, 7, 0, tzinfo=UTC) and b.tz == "Europe/Berlin"
+    assert b.schedule.send_at == datetime(2026, 6, 1, 7, 0, tzinfo=UTC)
+    assert b.schedule.tz == "Europe/Berlin" and b.note is None
+    gap = parse_iso_send_at("2027-03-28T02:30", "Europe/Berlin", NOW)
+    assert gap.schedule.send_at == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
+    assert gap.note is not None and "does not exist" in gap.note
     with pytest.raises(InvalidInputError, match="needs --tz"):
         parse_iso_send_at("2026-06-01T09:00", None, NOW)
     with pytest.raises(InvalidInputError, match="not an ISO 8601"):
