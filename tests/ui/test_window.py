@@ -246,3 +246,38 @@ def test_pasting_a_file_attaches_it(qtbot: QtBot, window: MainWindow, tmp_path: 
     saved = wait_saved(qtbot, window, lambda d: len(d.attachments) == 1)
     assert saved.attachments[0].name == "pasted.txt"
     assert "pasted.txt" not in window.editor.rich.toPlainText()
+
+
+def test_disk_full_says_so_keeps_the_text_and_retry_saves_it(qtbot: QtBot,
+                                                              window: MainWindow) -> None:
+    _new(qtbot, window)
+    qtbot.keyClicks(window.editor.subject, "Budget")
+    saved = wait_saved(qtbot, window, lambda d: d.subject == "Budget")
+    done: list[object] = []
+
+    def cap(store: DraftStore) -> None:  # the disk is full: the file cannot grow
+        pages = store.connection.execute("PRAGMA page_count").fetchone()[0]
+        store.connection.execute(f"PRAGMA max_page_count={pages}")
+
+    window.bridge.submit(cap, done.append)
+    qtbot.waitUntil(lambda: len(done) == 1, timeout=5000)
+    long_text = "figures " * 60_000
+    window.editor.rich.setFocus()
+    window.editor.rich.insertPlainText(long_text)
+    qtbot.waitUntil(lambda: window.save_status.text().startswith("Couldn't save:"),
+                    timeout=5000)
+    assert "disk is full" in window.save_status.text()
+    assert window.retry_button.isVisible()
+    assert window.editor.rich.toPlainText() == long_text   # nothing typed is lost
+    on_disk = DraftStore.open(window._paths.database)
+    assert on_disk.get(saved.id).subject == "Budget"       # the last good save is intact
+    on_disk.close()
+
+    window.bridge.submit(
+        lambda store: store.connection.execute("PRAGMA max_page_count=1073741823"),
+        done.append)
+    qtbot.waitUntil(lambda: len(done) == 2, timeout=5000)
+    qtbot.mouseClick(window.retry_button, Qt.MouseButton.LeftButton)
+    wait_saved(qtbot, window, lambda d: "figures figures" in d.html)
+    qtbot.waitUntil(lambda: window.save_status.text() == "Saved", timeout=5000)
+    assert not window.retry_button.isVisible()
