@@ -106,6 +106,8 @@ def _attach_sync(window: object) -> None:
 
 
 def _prefill(args: argparse.Namespace) -> Draft | None:
+    if not (args.mailto or args.to or args.cc or args.bcc or args.subject or args.body):
+        return None
     from composer.domain.addresses import parse_addresses
     from composer.domain.models import Address, BodyMode
     from composer.ui.mailto import parse_mailto

@@ -4,22 +4,26 @@ status bar, then queue it in the outbox and ask sync to run."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from composer.domain.models import Draft
-from composer.secrets import SecretStore
-from composer.settings import SettingsFile
-from composer.store.drafts import DraftStore
-from composer.store.outbox import Op
-from composer.sync.adapters.base import Problem
-from composer.sync.errors import SyncError
 from composer.ui.bridge import StorageBridge
+
+if TYPE_CHECKING:  # the sync layer is imported when a send is checked, not at start-up
+    from composer.domain.models import Draft
+    from composer.secrets import SecretStore
+    from composer.settings import SettingsFile
+    from composer.store.drafts import DraftStore
+    from composer.sync.adapters.base import Problem
 
 
 def check_send(store: DraftStore, draft_id: str, settings: SettingsFile,
                secrets: SecretStore) -> list[Problem]:
     """Runs on the storage worker: every reason this draft cannot be sent yet."""
     from composer.domain.models import utcnow
+    from composer.sync.adapters.base import Problem
+    from composer.sync.errors import SyncError
     from composer.sync.service import AdapterPool, send_problems
 
     account = store.get(draft_id).account
@@ -35,8 +39,16 @@ def check_send(store: DraftStore, draft_id: str, settings: SettingsFile,
 
 
 def queue_send(store: DraftStore, draft_id: str) -> Draft:
+    from composer.store.outbox import Op
+
     store.enqueue(draft_id, Op.SEND)
     return store.get(draft_id)
+
+
+def _failed(error: Exception) -> list[Problem]:
+    from composer.sync.adapters.base import Problem
+
+    return [Problem("draft", "error", str(error))]
 
 
 class SendFlow(QObject):
@@ -64,6 +76,8 @@ class SendFlow(QObject):
         settings = self._settings
 
         def job(store: DraftStore) -> list[Problem]:
+            from composer.secrets import SecretStore
+
             return check_send(store, draft_id, settings, SecretStore())
 
         def done(problems: object) -> None:
@@ -79,8 +93,7 @@ class SendFlow(QObject):
                 self.held.emit(self._left)
                 self._timer.start()
 
-        self._bridge.submit(job, done, lambda e: self.checked.emit(
-            [Problem("draft", "error", str(e))]))
+        self._bridge.submit(job, done, lambda e: self.checked.emit(_failed(e)))
 
     def undo(self) -> None:
         self._timer.stop()
@@ -101,4 +114,4 @@ class SendFlow(QObject):
         if draft_id is None:
             return
         self._bridge.submit(lambda store: queue_send(store, draft_id), self.queued.emit,
-                            lambda e: self.checked.emit([Problem("draft", "error", str(e))]))
+                            lambda e: self.checked.emit(_failed(e)))
