@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the Linux packages from this tree: a PyInstaller onedir, a portable tarball and a
 # .deb (desktop entry, hicolor icons, AppStream metainfo, mailto: handler).
-# Output in packaging/out/. Needs: pyinstaller (pip), dpkg-deb.
+# Output in packaging/out/. Needs: pyinstaller (pip), dpkg-deb, binutils (strip, readelf).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -36,6 +36,20 @@ for size in 16 24 32 48 64 128 256 512; do
       "$deb/usr/share/icons/hicolor/${size}x${size}/apps/$app_id.png"
 done
 installed_kb="$(du -sk "$deb" | cut -f1)"
+# The system libraries the frozen app links against and does not bundle (see
+# _LINUX_SYSTEM_LIBS in the spec; check.sh fails if one's package is missing here). The
+# t64 names are Ubuntu 24.04's. glibc 2.35 / GCC 11's libstdc++ / OpenSSL 3 are what the
+# bundled Python and Qt need, i.e. Debian 12, Ubuntu 22.04 or newer.
+depends_list=(
+  "libc6 (>= 2.35)" "libstdc++6 (>= 11)" libgcc-s1 "libssl3 | libssl3t64"
+  "libglib2.0-0 | libglib2.0-0t64" libdbus-1-3 zlib1g libzstd1 liblzma5 libbz2-1.0 libuuid1
+  libfontconfig1 libfreetype6 libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0
+  libx11-6 libx11-xcb1 libxcb1 libxcb-cursor0 libxcb-glx0 libxcb-icccm4 libxcb-image0
+  libxcb-keysyms1 libxcb-randr0 libxcb-render0 libxcb-render-util0 libxcb-shape0 libxcb-shm0
+  libxcb-sync1 libxcb-util1 libxcb-xfixes0 libxcb-xkb1
+  libwayland-client0 libwayland-cursor0
+)
+depends="$(IFS=,; echo "${depends_list[*]}" | sed 's/,/, /g')"
 cat > "$deb/DEBIAN/control" <<CONTROL
 Package: mail-composer
 Version: $version
@@ -44,7 +58,7 @@ Priority: optional
 Architecture: $arch
 Maintainer: Mail Composer developers <dev@mailcomposer.invalid>
 Installed-Size: $installed_kb
-Depends: libc6, libegl1, libgl1, libxkbcommon0, libxkbcommon-x11-0, libfontconfig1, libdbus-1-3, libxcb-cursor0
+Depends: $depends
 Recommends: gnome-keyring | kwalletmanager
 Homepage: https://example.org/mail-composer
 Description: write email drafts online or offline and never lose a word

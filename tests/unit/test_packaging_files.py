@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import configparser
+import re
 import shutil
 import subprocess
 import sys
@@ -53,3 +54,49 @@ def test_spec_and_scripts_parse() -> None:
         assert out.returncode == 0, (script, out.stderr)
     iss = (ROOT / "packaging" / "windows" / "mail-composer.iss").read_text()
     assert "PrivilegesRequired=lowest" in iss and "mailto" in iss and ".eml" in iss
+
+
+def _spec_regex(name: str) -> re.Pattern[str]:
+    """A module-level `NAME = re.compile("...")` of the spec (it only runs under PyInstaller)."""
+    tree = ast.parse((ROOT / "packaging" / "mail-composer.spec").read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == name:
+            assert isinstance(node.value, ast.Call)
+            return re.compile(ast.literal_eval(node.value.args[0]))
+    raise AssertionError(f"{name} not in the spec")
+
+
+def test_spec_keeps_the_plugins_a_linux_desktop_needs() -> None:
+    drop = _spec_regex("_DROP_PLUGINS")
+    for kept in ("platforms/libqxcb.so", "platforms/libqwayland.so",
+                 "platforms/libqoffscreen.so", "platformthemes/libqxdgdesktopportal.so",
+                 "wayland-shell-integration/libxdg-shell.so",
+                 "wayland-decoration-client/libadwaita.so", "iconengines/libqsvgicon.so",
+                 "platforminputcontexts/libcomposeplatforminputcontextplugin.so",
+                 "platforminputcontexts/libibusplatforminputcontextplugin.so",
+                 "imageformats/libqsvg.so", "xcbglintegrations/libqxcb-glx-integration.so"):
+        assert not drop.search(f"PySide6/Qt/plugins/{kept}"), kept
+    assert drop.search("PySide6/Qt/plugins/platformthemes/libqgtk3.so")
+
+
+def test_deb_depends_on_the_system_libraries_the_spec_does_not_bundle() -> None:
+    system = _spec_regex("_LINUX_SYSTEM_LIBS")
+    build = (ROOT / "packaging" / "linux" / "build.sh").read_text()
+    listed = build.split("depends_list=(")[1].split("\n)")[0]
+    depends = set(re.findall(r"[a-z0-9][a-z0-9.+-]+", listed))
+    package = {  # a library of each family -> its Debian package (check.sh checks them all)
+        "libstdc++.so.6": "libstdc++6", "libgcc_s.so.1": "libgcc-s1", "libssl.so.3": "libssl3",
+        "libcrypto.so.3": "libssl3", "libglib-2.0.so.0": "libglib2.0-0",
+        "libgthread-2.0.so.0": "libglib2.0-0", "libdbus-1.so.3": "libdbus-1-3",
+        "libX11.so.6": "libx11-6", "libX11-xcb.so.1": "libx11-xcb1",
+        "libxcb-icccm.so.4": "libxcb-icccm4", "libxcb-keysyms.so.1": "libxcb-keysyms1",
+        "libxcb-cursor.so.0": "libxcb-cursor0", "libxkbcommon.so.0": "libxkbcommon0",
+        "libxkbcommon-x11.so.0": "libxkbcommon-x11-0", "libfontconfig.so.1": "libfontconfig1",
+        "libfreetype.so.6": "libfreetype6", "libz.so.1": "zlib1g", "libzstd.so.1": "libzstd1",
+        "liblzma.so.5": "liblzma5", "libbz2.so.1.0": "libbz2-1.0", "libuuid.so.1": "libuuid1",
+    }
+    for lib, pkg in package.items():
+        if system.fullmatch(lib):
+            assert pkg in depends, (lib, pkg)
+    assert system.fullmatch("libxcb-icccm.so.4") and not system.fullmatch("libpython3.11.so.1.0")
+    assert not system.fullmatch("libicudata.so.73") and not system.fullmatch("libsqlite3.so.0")
