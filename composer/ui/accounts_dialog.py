@@ -11,7 +11,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,6 +33,7 @@ from composer.errors import ComposerError
 from composer.secrets import SecretStore
 from composer.settings import SettingsFile, validate_account
 from composer.sync.errors import SyncError
+from composer.ui.messages import KIND_TITLES
 
 
 @dataclass(frozen=True)
@@ -43,14 +44,6 @@ class Field:
     default: str = ""
     required: bool = True
 
-
-KIND_TITLES = {
-    "datamotion": "DataMotion SecureMail",
-    "onlyoffice": "ONLYOFFICE Mail",
-    "exante": "Exante",
-    "mykaarma": "myKaarma Communications",
-    "rebilly": "Rebilly",
-}
 
 KIND_FIELDS: dict[str, list[Field]] = {
     "datamotion": [
@@ -96,6 +89,11 @@ KIND_FIELDS: dict[str, list[Field]] = {
 Tester = Callable[[Account, str], str]
 
 
+def _in_sentence(label: str) -> str:
+    """A field label inside a sentence: "API key" stays, "Password" -> "password"."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
 def default_tester(clock: Callable[[], object]) -> Tester:
     def test(account: Account, secret: str) -> str:
         from composer.sync.adapters import adapter_class
@@ -112,7 +110,7 @@ def default_tester(clock: Callable[[], object]) -> Tester:
 
 class _TestSignals(QObject):
     succeeded = Signal(str)
-    failed = Signal(str)
+    failed = Signal(str, str)   # error kind ("" when not a service error), words
 
 
 class _TestJob(QRunnable):
@@ -125,10 +123,9 @@ class _TestJob(QRunnable):
         try:
             self.signals.succeeded.emit(self._tester(self._account, self._secret))
         except SyncError as err:
-            words = err.service_message or err.message
-            self.signals.failed.emit(f"{err.kind.value}: {words}")
+            self.signals.failed.emit(err.kind.value, err.service_message or err.message)
         except Exception as exc:
-            self.signals.failed.emit(str(exc) or type(exc).__name__)
+            self.signals.failed.emit("", str(exc) or type(exc).__name__)
 
 
 class AccountsDialog(QDialog):
@@ -148,6 +145,10 @@ class AccountsDialog(QDialog):
 
         self._list = QListWidget()
         self._list.setAccessibleName(self.tr("Configured accounts"))
+        # Name and service on two lines: nothing is cut off or scrolled sideways.
+        self._list.setWordWrap(True)
+        self._list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._list.setSpacing(2)
         self._list.currentItemChanged.connect(self._on_selected)
         add = QPushButton(self.tr("Add"))
         add.setAccessibleName(self.tr("Add account"))
@@ -170,6 +171,8 @@ class AccountsDialog(QDialog):
         for kind in ACCOUNT_KINDS:
             self._kind.addItem(KIND_TITLES[kind], kind)
         self._kind.currentIndexChanged.connect(self._rebuild_fields)
+        self._heading = QLabel()
+        self._heading.setAccessibleName(self.tr("What the form shows"))
         self._form = QFormLayout()
         self._form.addRow(self.tr("Name"), self._name)
         self._form.addRow(self.tr("Service"), self._kind)
@@ -182,11 +185,17 @@ class AccountsDialog(QDialog):
         self.save_button = QPushButton(self.tr("Save"))
         self.save_button.setAccessibleName(self.tr("Save this account"))
         self.save_button.clicked.connect(self.save_account)
+        # Enter in a field saves the account (it must never press Add, which clears the
+        # form, or Remove).
+        for button in (add, self._remove, self.test_button):
+            button.setAutoDefault(False)
+        self.save_button.setDefault(True)
         actions = QHBoxLayout()
         actions.addWidget(self.test_button)
         actions.addStretch(1)
         actions.addWidget(self.save_button)
         right = QVBoxLayout()
+        right.addWidget(self._heading)
         right.addLayout(self._form)
         right.addWidget(self.message)
         right.addStretch(1)
@@ -200,7 +209,7 @@ class AccountsDialog(QDialog):
         outer = QVBoxLayout(self)
         outer.addLayout(body)
         outer.addWidget(close)
-        self.resize(720, 420)
+        self.resize(780, 440)
         self._rebuild_fields()
         self._reload()
 
@@ -209,13 +218,14 @@ class AccountsDialog(QDialog):
         self._list.blockSignals(True)
         self._list.clear()
         for account in self._settings_file.load().accounts:
-            item = QListWidgetItem(f"{account.name} — {KIND_TITLES[account.kind]}")
+            item = QListWidgetItem(f"{account.name}\n{KIND_TITLES[account.kind]}")
             item.setData(256, account.name)
+            item.setToolTip(f"{account.name} — {KIND_TITLES[account.kind]}")
             self._list.addItem(item)
             if account.name == select:
                 self._list.setCurrentItem(item)
         self._list.blockSignals(False)
-        self._remove.setEnabled(self._list.count() > 0)
+        self._remove.setEnabled(self._list.currentItem() is not None)
         if select is None and self._list.count() == 0:
             self.start_new()
 
@@ -226,17 +236,32 @@ class AccountsDialog(QDialog):
         if account is not None:
             self.edit(account)
 
+    def select(self, name: str) -> None:
+        """Show the account ``name`` for editing, selected in the list."""
+        account = self._settings_file.load().account(name)
+        if account is not None:
+            self.edit(account)
+
     def start_new(self) -> None:
         self._editing = None
+        self._list.blockSignals(True)
+        self._list.clearSelection()
+        self._list.setCurrentRow(-1)
+        self._list.blockSignals(False)
+        self._remove.setEnabled(False)   # nothing chosen to remove
+        self._heading.setText(self.tr("<b>New account</b>"))
         self._name.clear()
         self._kind.setCurrentIndex(0)
         self._rebuild_fields()
-        self.message.setText(self.tr("Fill in the details your service gave you, then press "
-                                     "Test."))
+        self._show_note(self.tr("Fill in the details your service gave you, then press "
+                                "Test."))
         self._name.setFocus()
 
     def edit(self, account: Account) -> None:
         self._editing = account.name
+        self._heading.setText(self.tr("<b>%1</b> — %2").replace(
+            "%1", account.name.replace("&", "&amp;").replace("<", "&lt;"))
+            .replace("%2", KIND_TITLES[account.kind]))
         self._name.setText(account.name)
         self._kind.setCurrentIndex(ACCOUNT_KINDS.index(account.kind))
         self._rebuild_fields()
@@ -248,7 +273,15 @@ class AccountsDialog(QDialog):
                 editor.setText(account.options.get(key[7:], ""))
             else:
                 editor.setText(str(getattr(account, key)))
-        self.message.clear()
+            editor.setCursorPosition(0)   # a long address shows its beginning
+        self._show_note("")
+        self._list.blockSignals(True)       # the list shows which account this is
+        for row in range(self._list.count()):
+            item = self._list.item(row)
+            if item.data(256) == account.name:
+                self._list.setCurrentItem(item)
+        self._list.blockSignals(False)
+        self._remove.setEnabled(self._list.currentItem() is not None)
 
     def _rebuild_fields(self) -> None:
         while self._form.rowCount() > 2:  # keep Name and Service
@@ -264,6 +297,7 @@ class AccountsDialog(QDialog):
                 editor.setPlaceholderText(spec.help if not spec.default else "")
             if spec.key == "secret":
                 editor.setEchoMode(QLineEdit.EchoMode.Password)
+            editor.setCursorPosition(0)
             self._editors[spec.key] = editor
             self._form.addRow(spec.label + ("" if spec.required else self.tr(" (optional)")),
                               editor)
@@ -297,8 +331,15 @@ class AccountsDialog(QDialog):
         return account, secret
 
     def _show_problem(self, text: str) -> None:
+        self._show_note(text, problem=True)
+
+    def _show_note(self, text: str, *, problem: bool = False) -> None:
+        """The message under the form; a problem in the theme's problem colour."""
         self.message.setText(text)
-        self.message.setStyleSheet("color: palette(highlight);")
+        if bool(self.message.property("problem")) != problem:
+            self.message.setProperty("problem", problem)
+            self.message.style().unpolish(self.message)
+            self.message.style().polish(self.message)
 
     def run_test(self) -> None:
         try:
@@ -307,8 +348,7 @@ class AccountsDialog(QDialog):
             self._show_problem(str(exc))
             return
         self.test_button.setEnabled(False)
-        self.message.setStyleSheet("")
-        self.message.setText(self.tr("Testing…"))
+        self._show_note(self.tr("Testing…"))
         job = _TestJob(self._tester, account, secret)
         job.signals.succeeded.connect(self._on_test_ok)
         job.signals.failed.connect(self._on_test_failed)
@@ -316,12 +356,28 @@ class AccountsDialog(QDialog):
 
     def _on_test_ok(self, description: str) -> None:
         self.test_button.setEnabled(True)
-        self.message.setStyleSheet("")
-        self.message.setText(self.tr("Connected: %1").replace("%1", description))
+        self._show_note(self.tr("Connected: %1").replace("%1", description))
 
-    def _on_test_failed(self, reason: str) -> None:
+    def _on_test_failed(self, kind: str, reason: str) -> None:
         self.test_button.setEnabled(True)
-        self._show_problem(self.tr("The service said: %1").replace("%1", reason))
+        specs = {f.key: _in_sentence(f.label)
+                 for f in KIND_FIELDS[str(self._kind.currentData())]}
+        if kind == "auth":
+            what = self.tr("Sign-in refused: check the %1.").replace(
+                "%1", specs.get("secret", ""))
+        elif kind == "forbidden":
+            what = self.tr("Signed in, but not allowed to work with drafts: check the "
+                           "permissions of this sign-in with your service.")
+        elif kind == "transient":
+            what = self.tr("The service could not be reached: check the %1 and your "
+                           "connection.").replace("%1", specs.get("base_url", ""))
+        elif kind == "not_found":
+            what = self.tr("Nothing answers at this address: check the %1.").replace(
+                "%1", specs.get("base_url", ""))
+        else:
+            what = self.tr("The test failed.")
+        self._show_problem(self.tr("%1 The service said: “%2”").replace("%1", what)
+                           .replace("%2", reason))
 
     def save_account(self) -> bool:
         try:
@@ -340,9 +396,9 @@ class AccountsDialog(QDialog):
         self._settings_file.save(settings.evolve(accounts=(*keep, account),
                                                  default_account=default))
         self._editing = account.name
-        self.message.setStyleSheet("")
-        self.message.setText(self.tr("Saved."))
         self._reload(select=account.name)
+        self.edit(account)
+        self._show_note(self.tr("Saved."))
         self.accounts_changed.emit()
         return True
 

@@ -113,7 +113,8 @@ class AttachmentList(QWidget):
             self.meter.setText(self.tr("No attachments — drop files here or press "
                                        "Ctrl+Shift+A"))
         else:
-            count = self.tr("%n file(s)", "", len(self._items))
+            n = len(self._items)
+            count = self.tr("1 file") if n == 1 else self.tr("%n files", "", n)
             if self._limit:
                 self.meter.setText(self.tr("%1, %2 of %3").replace("%1", count).replace(
                     "%2", format_size(total)).replace("%3", format_size(self._limit)))

@@ -3,6 +3,8 @@ highlighted, and the three ways out (keep mine, keep theirs, keep both)."""
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
@@ -17,18 +19,27 @@ from PySide6.QtWidgets import (
 )
 
 from composer.domain.html import html_to_text
-from composer.domain.models import BodyMode, Draft
+from composer.domain.models import Address, BodyMode, Draft
+
+_PAD = 4
 
 
-def _field_values(d: Draft) -> list[tuple[str, str]]:
+def _field_values(d: Draft) -> list[tuple[str, str, object]]:
+    """(label, shown text, what is compared): recipients compare by address, since some
+    services keep no display names ("Ana <ana@x>" and "ana@x" are the same person)."""
     body = d.text if d.body_mode is BodyMode.TEXT else html_to_text(d.html)
+
+    def people(addresses: tuple[Address, ...]) -> tuple[str, str]:
+        return ", ".join(a.formatted() for a in addresses), \
+            ",".join(sorted((a.addr or a.raw).lower() for a in addresses))
+
+    to, cc, bcc = people(d.to), people(d.cc), people(d.bcc)
+    when = f"{d.schedule.send_at.astimezone():%d %b %Y %H:%M}" if d.schedule else ""
     return [
-        ("To", ", ".join(a.formatted() for a in d.to)),
-        ("Cc", ", ".join(a.formatted() for a in d.cc)),
-        ("Bcc", ", ".join(a.formatted() for a in d.bcc)),
-        ("Subject", d.subject),
-        ("Send at", d.schedule.send_at.isoformat() if d.schedule else ""),
-        ("Body", body),
+        ("To", *to), ("Cc", *cc), ("Bcc", *bcc),
+        ("Subject", d.subject, d.subject),
+        ("Send at", when, d.schedule.send_at if d.schedule else None),
+        ("Body", body, body.strip()),
     ]
 
 
@@ -44,28 +55,40 @@ class ConflictDialog(QDialog):
         self.setAccessibleName(self.tr("Conflict between this computer and %1")
                                .replace("%1", account))
         intro = QLabel(self.tr("This draft was changed on this computer and on %1 since "
-                               "they last matched. Choose which to keep; nothing is lost "
-                               "until you do.").replace("%1", account))
+                               "they last matched. The fields that differ are highlighted. "
+                               "Choose which to keep; nothing is lost until you do.")
+                       .replace("%1", account))
         intro.setWordWrap(True)
         grid = QGridLayout()
-        grid.addWidget(QLabel(self.tr("<b>This computer</b>")), 0, 1)
-        grid.addWidget(QLabel(self.tr("<b>%1</b>").replace("%1", account)), 0, 2)
+        for column, title in ((1, self.tr("<b>This computer</b>")),
+                              (2, self.tr("<b>%1</b>").replace("%1", html.escape(account)))):
+            heading = QLabel(title)
+            heading.setMargin(_PAD)
+            grid.addWidget(heading, 0, column)
         self.differing: list[str] = []
         highlight = self.palette().color(QPalette.ColorRole.Highlight)
         tint = QColor(highlight)
         tint.setAlpha(60)
-        for row, ((label, left), (_, right)) in enumerate(
+        for row, ((label, left, left_key), (_, right, right_key)) in enumerate(
                 zip(_field_values(mine), _field_values(theirs), strict=True), start=1):
-            differs = left != right
+            differs = left_key != right_key
             if differs:
                 self.differing.append(label)
-            grid.addWidget(QLabel(self.tr(label)), row, 0, Qt.AlignmentFlag.AlignTop)
+            name = QLabel(self.tr(label))
+            name.setMargin(_PAD)   # level with the text of the boxes beside it
+            grid.addWidget(name, row, 0, Qt.AlignmentFlag.AlignTop)
             for column, value in ((1, left), (2, right)):
                 view = QTextBrowser() if label == "Body" else QLabel()
-                view.setText(value)
+                if isinstance(view, QTextBrowser):
+                    view.setPlainText(value)   # the text, never markup
+                else:
+                    view.setText(value)
                 view.setAccessibleName(f"{label}, "
                                        f"{'this computer' if column == 1 else account}")
                 if isinstance(view, QLabel):
+                    view.setTextFormat(Qt.TextFormat.PlainText)
+                    view.setMargin(_PAD)
+                    view.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
                     view.setWordWrap(True)
                     view.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
                 else:

@@ -24,15 +24,20 @@ from composer.domain.models import DraftStatus, utcnow
 from composer.store.drafts import DraftStore, DraftSummary
 from composer.store.sync_state import SyncStatus
 from composer.ui.bridge import StorageBridge
+from composer.ui.messages import error_color, field_label
 
 PAGE = 200
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
+SYNCED_AT_ROLE = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
+#: a page of rows, with when each synced one last matched the service
+Page = tuple[list[DraftSummary], dict[str, datetime]]
 
 
-def _page(store: DraftStore, search: str, offset: int) -> list[DraftSummary]:
-    return store.list(search=search or None, limit=PAGE, offset=offset)
+def _page(store: DraftStore, search: str, offset: int) -> Page:
+    rows = store.list(search=search or None, limit=PAGE, offset=offset)
+    return rows, _synced_times(store, rows)
 
 
 def _tr(text: str) -> str:
@@ -52,13 +57,26 @@ def relative_age(when: datetime, now: datetime) -> str:
     return when.strftime("%d %b %Y")
 
 
-def sync_words(s: DraftSummary) -> str:
+def clock_time(when: datetime, now: datetime) -> str:
+    """A past moment in local time, as short as is clear: 14:02 today, else 3 Dec 14:02."""
+    local, today = when.astimezone(), now.astimezone()
+    if local.date() == today.date():
+        return f"{local:%H:%M}"
+    return f"{local:%d %b %H:%M}"
+
+
+def sync_words(s: DraftSummary, synced_at: datetime | None = None) -> str:
+    """The sync state in full: what happened and, when something is wrong, what to do."""
     if s.status is DraftStatus.SENT:
         return _tr("sent")
     if s.sync is None or s.account is None:
         state = _tr("on this computer")
     elif s.sync is SyncStatus.FAILED:
         state = failure_words(s)
+    elif s.sync is SyncStatus.SYNCED and synced_at is not None:
+        state = _tr("synced at %1").replace("%1", clock_time(synced_at, utcnow()))
+    elif s.sync is SyncStatus.CONFLICT:
+        state = _tr("changed here and on the service — choose which version to keep")
     else:
         state = {SyncStatus.PENDING: _tr("waiting"), SyncStatus.SYNCING: _tr("syncing"),
                  SyncStatus.SYNCED: _tr("synced"), SyncStatus.CONFLICT: _tr("conflict"),
@@ -70,6 +88,39 @@ def sync_words(s: DraftSummary) -> str:
     return state
 
 
+def short_sync_words(s: DraftSummary, synced_at: datetime | None = None) -> str:
+    """The sync state in a word or two, for a row of the list (the tooltip has it all)."""
+    if s.status is DraftStatus.SENT:
+        return _tr("sent")
+    if s.sync is None or s.account is None or s.sync is SyncStatus.LOCAL:
+        state = _tr("on this computer")
+    elif s.sync is SyncStatus.FAILED:
+        kind = s.sync_error_kind
+        if kind == "auth":
+            state = _tr("sign-in refused")
+        elif kind in ("validation", "forbidden", "unsupported"):
+            state = _tr("not accepted")
+        elif kind in ("transient", "rate_limited") and s.retry_at is not None:
+            state = _tr("retry at %1").replace("%1", f"{s.retry_at.astimezone():%H:%M}")
+        else:
+            state = _tr("failed")
+    elif s.sync is SyncStatus.SYNCED and synced_at is not None:
+        state = _tr("synced %1").replace("%1", clock_time(synced_at, utcnow()))
+    else:
+        state = {SyncStatus.PENDING: _tr("waiting"), SyncStatus.SYNCING: _tr("syncing"),
+                 SyncStatus.SYNCED: _tr("synced"), SyncStatus.CONFLICT: _tr("conflict"),
+                 SyncStatus.SENT: _tr("sent")}[s.sync]
+    if s.send_at is not None and not needs_attention(s):
+        # Room for one thing: when it goes out (a problem, when there is one, wins).
+        state = _tr("sends %1").replace("%1", f"{s.send_at.astimezone():%d %b %H:%M}")
+    return state
+
+
+def needs_attention(s: DraftSummary) -> bool:
+    return s.status is not DraftStatus.SENT and s.sync in (SyncStatus.FAILED,
+                                                           SyncStatus.CONFLICT)
+
+
 def failure_words(s: DraftSummary) -> str:
     """What went wrong and what the user can do about it."""
     kind = s.sync_error_kind
@@ -78,13 +129,25 @@ def failure_words(s: DraftSummary) -> str:
         return _tr("sign-in refused (%1) — re-enter the password or key under Accounts") \
             .replace("%1", reason)
     if kind in ("validation", "forbidden", "unsupported"):
-        text = _tr("the service refused it in %1: %2 — fix it and it goes again") \
-            if s.sync_field else _tr("the service refused it: %2 — fix it and it goes again")
-        return text.replace("%1", s.sync_field or "").replace("%2", reason)
+        text = _tr("not accepted by the service — %1: %2 — change it and it syncs again") \
+            if s.sync_field else _tr("not accepted by the service: %2 — change the draft "
+                                     "and it syncs again")
+        return text.replace("%1", field_label(s.sync_field or "")).replace("%2", reason)
     if kind in ("transient", "rate_limited") and s.retry_at is not None:
         return _tr("will retry at %1 (%2)").replace(
             "%1", f"{s.retry_at.astimezone():%H:%M}").replace("%2", reason)
     return _tr("failed: %1").replace("%1", reason) if reason else _tr("failed")
+
+
+def _synced_times(store: DraftStore, rows: list[DraftSummary]) -> dict[str, datetime]:
+    """When each synced row last matched its service copy (shown with "synced")."""
+    times: dict[str, datetime] = {}
+    for s in rows:
+        if s.sync is SyncStatus.SYNCED:
+            state = store.sync_states.get(s.id)
+            if state is not None and state.last_synced_at is not None:
+                times[s.id] = state.last_synced_at
+    return times
 
 
 class DraftListModel(QAbstractListModel):
@@ -94,6 +157,7 @@ class DraftListModel(QAbstractListModel):
         super().__init__(parent)
         self._bridge = bridge
         self._rows: list[DraftSummary] = []
+        self._synced_at: dict[str, datetime] = {}
         self._search = ""
         self._more = True
         self._loading = False
@@ -112,11 +176,14 @@ class DraftListModel(QAbstractListModel):
             return s.subject or _tr("(no subject)")
         if role == SUMMARY_ROLE:
             return s
+        if role == SYNCED_AT_ROLE:
+            return self._synced_at.get(s.id)
+        words = sync_words(s, self._synced_at.get(s.id))
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{s.subject or '(no subject)'}\n{s.recipients}\n{sync_words(s)}"
+            return f"{s.subject or _tr('(no subject)')}\n{s.recipients}\n{words}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{s.subject or 'no subject'}, to {s.recipients or 'nobody yet'}, " \
-                   f"{relative_age(s.updated_at, self.now())} ago, {sync_words(s)}"
+                   f"{relative_age(s.updated_at, self.now())} ago, {words}"
         return None
 
     def canFetchMore(self, parent: Index = _ROOT) -> bool:
@@ -145,25 +212,30 @@ class DraftListModel(QAbstractListModel):
         self._loading = True
         search = self._search
 
-        def load(store: DraftStore) -> list[DraftSummary]:
-            return store.list(search=search or None, limit=wanted, offset=0)
+        def load(store: DraftStore) -> Page:
+            rows = store.list(search=search or None, limit=wanted, offset=0)
+            return rows, _synced_times(store, rows)
 
         self._bridge.submit(load, lambda rows: self._replace(generation, rows, wanted),
                             lambda _: self._failed(generation))
 
-    def _replace(self, generation: int, rows: object, wanted: int) -> None:
-        if generation != self._generation or not isinstance(rows, list):
+    def _replace(self, generation: int, page: object, wanted: int) -> None:
+        if generation != self._generation or not isinstance(page, tuple):
             return
+        rows, times = page
         self.beginResetModel()
         self._rows = rows
+        self._synced_at = times
         self._more = len(rows) >= wanted
         self._loading = False
         self.endResetModel()
         self.loaded.emit()
 
-    def _append(self, generation: int, rows: object) -> None:
-        if generation != self._generation or not isinstance(rows, list):
+    def _append(self, generation: int, page: object) -> None:
+        if generation != self._generation or not isinstance(page, tuple):
             return
+        rows, times = page
+        self._synced_at.update(times)
         self._loading = False
         self._more = len(rows) >= PAGE
         if rows:
@@ -179,6 +251,9 @@ class DraftListModel(QAbstractListModel):
 
     def summary(self, row: int) -> DraftSummary:
         return self._rows[row]
+
+    def synced_at(self, row: int) -> datetime | None:
+        return self._synced_at.get(self._rows[row].id)
 
     def row_of(self, draft_id: str) -> int:
         return next((i for i, s in enumerate(self._rows) if s.id == draft_id), -1)
@@ -226,19 +301,29 @@ class DraftDelegate(QStyledItemDelegate):
                          Qt.AlignmentFlag.AlignRight, age)
         painter.setFont(bold)
         painter.setPen(text)
-        subject = painter.fontMetrics().elidedText(summary.subject or "(no subject)",
+        subject = painter.fontMetrics().elidedText(summary.subject or _tr("(no subject)"),
                                                    Qt.TextElideMode.ElideRight,
                                                    rect.width() - age_width)
         painter.drawText(QRect(rect.left(), rect.top(), rect.width() - age_width, line),
                          Qt.AlignmentFlag.AlignLeft, subject)
         painter.setFont(font)
-        state = sync_words(summary)
-        failed = summary.sync in (SyncStatus.FAILED, SyncStatus.CONFLICT)
-        second = f"{summary.recipients or '(no recipients)'} · {state}"
-        painter.setPen(muted if not failed or selected else palette.color(
-            QPalette.ColorRole.Link))
-        painter.drawText(QRect(rect.left(), rect.top() + line + 2, rect.width(), line),
-                         Qt.AlignmentFlag.AlignLeft,
-                         painter.fontMetrics().elidedText(second, Qt.TextElideMode.ElideRight,
-                                                          rect.width()))
+        # Second line: the sync state on the right, always readable (at most 60% of the
+        # row); the recipients take what is left.
+        metrics = painter.fontMetrics()
+        top = rect.top() + line + 2
+        state = metrics.elidedText(
+            short_sync_words(summary, index.data(SYNCED_AT_ROLE)),
+            Qt.TextElideMode.ElideRight, rect.width() * 3 // 5)
+        state_width = metrics.horizontalAdvance(state) + 2
+        attention = needs_attention(summary) and not selected
+        painter.setPen(error_color(palette.color(QPalette.ColorRole.Base)) if attention
+                       else muted)
+        painter.drawText(QRect(rect.right() - state_width, top, state_width, line),
+                         Qt.AlignmentFlag.AlignRight, state)
+        painter.setPen(muted)
+        room = rect.width() - state_width - 10
+        recipients = metrics.elidedText(summary.recipients or _tr("(no recipients)"),
+                                        Qt.TextElideMode.ElideRight, room)
+        painter.drawText(QRect(rect.left(), top, room, line), Qt.AlignmentFlag.AlignLeft,
+                         recipients)
         painter.restore()

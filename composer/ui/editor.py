@@ -31,6 +31,7 @@ from composer.settings import Settings
 from composer.ui.attachment_list import AttachmentList
 from composer.ui.body_editor import SafeTextEdit
 from composer.ui.icons import icon
+from composer.ui.messages import field_label, kind_title
 from composer.ui.recipient_field import RecipientField
 from composer.ui.schedule_picker import SchedulePicker
 
@@ -74,6 +75,12 @@ class DraftEditor(QWidget):
         self.conflict_button = QPushButton(self.tr("Resolve conflict…"))
         self.conflict_button.setAccessibleName(self.tr("Resolve conflict"))
         self.conflict_button.hide()
+        #: shown when the account's sign-in was refused: opens it in Accounts
+        self.sign_in_button = QPushButton(self.tr("Fix sign-in…"))
+        self.sign_in_button.setAccessibleName(self.tr("Fix the account's sign-in"))
+        self.sign_in_button.hide()
+        self._check_problems: list[tuple[str, str]] = []
+        self._service_problem: tuple[str, str] | None = None
         self.problems = QLabel()
         self.problems.setObjectName("draftProblems")
         self.problems.setWordWrap(True)
@@ -124,6 +131,7 @@ class DraftEditor(QWidget):
         state_row = QHBoxLayout()
         state_row.addWidget(self.sync_label, 1)
         state_row.addWidget(self.conflict_button)
+        state_row.addWidget(self.sign_in_button)
         layout.addLayout(state_row)
         layout.addLayout(heading)
         layout.addWidget(self.problems)
@@ -148,7 +156,7 @@ class DraftEditor(QWidget):
         self.from_box.addItem(self.tr("On this computer") + (f" — {identity}" if identity
                                                               else ""), None)
         for account in settings.accounts:
-            label = f"{account.name} ({account.kind})"
+            label = f"{account.name} ({kind_title(account.kind)})"
             if account.address:
                 label += f" — {account.address}"
             self.from_box.addItem(label, account.name)
@@ -165,6 +173,7 @@ class DraftEditor(QWidget):
         self._loading = True
         try:
             self._draft = draft
+            self._service_problem = None
             index = self.from_box.findData(draft.account)
             self.from_box.setCurrentIndex(max(index, 0))
             self.to.set_addresses(draft.to)
@@ -253,19 +262,37 @@ class DraftEditor(QWidget):
     # -- body mode ------------------------------------------------------------------------
     def show_problems(self, problems: list[tuple[str, str]]) -> None:
         """Problems for the chosen account, each with the field it concerns."""
-        if not problems:
+        self._check_problems = list(problems)
+        self._render_problems()
+
+    def show_service_problem(self, field: str | None, message: str | None) -> None:
+        """What the service said when it refused this draft, on the field concerned."""
+        self._service_problem = (field, message) if field and message else None
+        self._render_problems()
+
+    def _render_problems(self) -> None:
+        lines = [f"⚠ {field_label(f)}: {m}" for f, m in self._check_problems]
+        if self._service_problem is not None:
+            field, message = self._service_problem
+            # A refusal found by the account's own check is already listed.
+            if not any(f == field and m in message for f, m in self._check_problems):
+                lines.append(self.tr("⚠ %1: the service said “%2”").replace(
+                    "%1", field_label(field)).replace("%2", message))
+        if not lines:
             self.problems.hide()
             self.problems.clear()
             return
-        labels = {"to": self.tr("To"), "cc": self.tr("Cc"), "bcc": self.tr("Bcc"),
-                  "subject": self.tr("Subject"), "body": self.tr("Body"),
-                  "attachments": self.tr("Attachments"), "schedule": self.tr("Send later"),
-                  "from": self.tr("From"), "context": self.tr("Customer")}
-        self.problems.setText("\n".join(f"⚠ {labels.get(f, f)}: {m}" for f, m in problems))
+        self.problems.setText("\n".join(lines))
         self.problems.show()
 
-    def show_sync_state(self, words: str) -> None:
+    def show_sync_state(self, words: str, *, attention: bool = False) -> None:
+        """``attention``: something is wrong and needs the user (shown in the problem
+        colour)."""
         self.sync_label.setText(self.tr("This draft: %1").replace("%1", words))
+        if bool(self.sync_label.property("problem")) != attention:
+            self.sync_label.setProperty("problem", attention)
+            self.sync_label.style().unpolish(self.sync_label)
+            self.sync_label.style().polish(self.sync_label)
 
     def _show_mode(self, mode: BodyMode) -> None:
         self.mode.setCurrentIndex(0 if mode is BodyMode.HTML else 1)

@@ -131,14 +131,17 @@ class MainWindow(QMainWindow):
         self.retry_button.hide()
         self.add_account_button = QPushButton(self.tr("Add an account to sync…"))
         self.add_account_button.setAccessibleName(self.tr("Add an account"))
+        self.add_account_button.setObjectName("linkButton")  # looks like a link (theme.py)
         self.add_account_button.setFlat(True)
         self.add_account_button.setVisible(not self.settings.accounts)
         self.add_account_button.clicked.connect(lambda: self.show_accounts())
         bar = self.statusBar()
-        bar.addWidget(self.save_status, 1)
+        # Undo and Retry sit right after the message they belong to.
+        bar.addWidget(self.save_status)
+        bar.addWidget(self.undo_button)
+        bar.addWidget(self.retry_button)
+        bar.addWidget(QWidget(), 1)
         bar.addPermanentWidget(self.add_account_button)
-        bar.addPermanentWidget(self.undo_button)
-        bar.addPermanentWidget(self.retry_button)
         bar.addPermanentWidget(self.sync_status)
 
         # -- autosave --------------------------------------------------------------------
@@ -154,6 +157,7 @@ class MainWindow(QMainWindow):
         self.editor.files_chosen.connect(self.attach_files)
         self.editor.from_box.currentIndexChanged.connect(lambda _: self._recheck())
         self.editor.conflict_button.clicked.connect(self.show_conflict)
+        self.editor.sign_in_button.clicked.connect(self._fix_sign_in)
         self.editor.attachment_removed.connect(self.remove_attachment)
         #: made on first use (its import pulls in the adapter layer); worker-only
         self._checker: AccountChecker | None = None
@@ -185,7 +189,9 @@ class MainWindow(QMainWindow):
         self.send_flow.cancelled.connect(self._send_cancelled)
         self.send_flow.queued.connect(self._send_queued)
 
+        self._sending_subject = ""
         self._build_actions()
+        self._set_sync_action()
         self._set_draft_actions(False)
         self._restore_state()
         self.model.reload()
@@ -283,6 +289,7 @@ class MainWindow(QMainWindow):
             row = self.model.row_of(current.id)
             if row >= 0:
                 self.list.setCurrentIndex(self.model.index(row))
+                self._show_sync_state(row)  # a sync pass may have changed it
         elif self.model.rowCount() and not self.search.text():
             wanted = self.session.open_draft()
             row = self.model.row_of(wanted) if wanted else -1
@@ -311,15 +318,40 @@ class MainWindow(QMainWindow):
             self.list.setCurrentIndex(self.model.index(row))
             self._show_sync_state(row)
         self._recheck()
-        # Saved once right after opening: a crash before the first timer still leaves it.
-        self.autosaver.save_now()
+        # Not saved here: what was just read is on disk already, and saving this snapshot
+        # would undo a change made meanwhile by a background job (e.g. "keep as draft"
+        # clearing a missed send-later time).
 
     def _show_sync_state(self, row: int) -> None:
         from composer.store.sync_state import SyncStatus
+        from composer.ui.draft_list import needs_attention
 
         summary = self.model.summary(row)
-        self.editor.show_sync_state(sync_words(summary))
+        words = sync_words(summary, self.model.synced_at(row))
+        failed = summary.sync is SyncStatus.FAILED
+        sign_in = failed and summary.sync_error_kind == "auth"
+        last = self.sync.last_summary if self.sync is not None else None
+        if summary.sync is SyncStatus.PENDING and summary.account and last is not None \
+                and summary.account in last.auth_failed_accounts:
+            # Held back behind its account's refused sign-in: say so, not just "waiting".
+            sign_in = True
+            words = self.tr("waiting — %1 needs its password or key again") \
+                .replace("%1", summary.account)
+        refused = failed and summary.sync_error_kind in ("validation", "forbidden",
+                                                          "unsupported")
+        if refused and summary.sync_field and summary.sync_error:
+            # The service's words go on the field, under the heading (show_service_problem).
+            words = self.tr("not accepted by the service — change %1 and it syncs again") \
+                .replace("%1", messages.field_label(summary.sync_field))
+        self.editor.show_sync_state(words, attention=needs_attention(summary) or sign_in)
         self.editor.conflict_button.setVisible(summary.sync is SyncStatus.CONFLICT)
+        self.editor.sign_in_button.setVisible(sign_in)
+        self.editor.show_service_problem(summary.sync_field if refused else None,
+                                         summary.sync_error if refused else None)
+
+    def _fix_sign_in(self) -> None:
+        draft = self.editor.draft
+        self.show_accounts(draft.account if draft is not None else None)
 
     def _recheck(self) -> None:
         """The draft seen by its account's service: limits and what it cannot carry."""
@@ -369,21 +401,26 @@ class MainWindow(QMainWindow):
         if missed:
             send = self.ask_missed(len(missed))
             job = scheduler.send_due if send else scheduler.keep_as_draft
-            self.bridge.submit(lambda store: job(store, missed), self._after_missed,
-                               self._on_error)
+            self.bridge.submit(lambda store: job(store, missed),
+                               lambda _: self._after_missed(missed), self._on_error)
 
-    def _after_missed(self, _: object) -> None:
+    def _after_missed(self, changed: list[str]) -> None:
         self.sync_now()
         self.model.reload()
+        current = self.editor.draft
+        if current is not None and current.id in changed:
+            self.open_draft(current.id)  # show it as it is now (no stale send-later time)
 
     def _ask_missed(self, count: int) -> bool:
         from PySide6.QtWidgets import QMessageBox
 
         answer = QMessageBox.question(
             self, self.tr("Send-later times passed"),
-            self.tr("%n draft(s) were due to be sent while Mail Composer was closed. Send "
-                    "them now? (No keeps them as drafts, without a send-later time.)", "",
-                    count))
+            self.tr("A draft was due to be sent while Mail Composer was closed. Send it "
+                    "now? (No keeps it as a draft, without a send-later time.)") if count == 1
+            else self.tr("%n drafts were due to be sent while Mail Composer was closed. Send "
+                         "them now? (No keeps them as drafts, without a send-later time.)",
+                         "", count))
         return answer == QMessageBox.StandardButton.Yes
 
     # -- conflicts ------------------------------------------------------------------------
@@ -402,7 +439,10 @@ class MainWindow(QMainWindow):
         from composer.ui.conflict_dialog import ConflictDialog
 
         assert isinstance(pair, ConflictPair)
-        dialog = ConflictDialog(pair.mine, pair.theirs, pair.mine.account or "", self)
+        name = pair.mine.account or ""
+        account = self.settings.account(name)
+        where = f"{name} ({messages.kind_title(account.kind)})" if account else name
+        dialog = ConflictDialog(pair.mine, pair.theirs, where, self)
         dialog.resolved.connect(lambda choice: self.resolve_conflict(pair.mine.id, choice))
         self.conflict_dialog = dialog
         dialog.open()
@@ -486,7 +526,8 @@ class MainWindow(QMainWindow):
                 state = self.tr("online")
             text = f"{account.name}: {state}"
             if waiting:
-                text += self.tr(", %n change(s) waiting", "", waiting)
+                text += self.tr(", 1 change waiting") if waiting == 1 else self.tr(
+                    ", %n changes waiting", "", waiting)
             parts.append(text)
         self.sync_status.setText(" · ".join(parts))
         self._reload_timer.start()
@@ -613,6 +654,8 @@ class MainWindow(QMainWindow):
         if draft is None or self.sync is None:
             return
         self.autosaver.save_now()  # the check and the send see what is on screen
+        subject = self.editor.subject.text().strip() or self.tr("(no subject)")
+        self._sending_subject = subject if len(subject) <= 40 else subject[:39] + "…"
         self.send_flow.start(draft.id, self.settings.undo_send_seconds)
 
     def _send_checked(self, problems: list[object]) -> None:
@@ -621,7 +664,8 @@ class MainWindow(QMainWindow):
             self.save_status.setText(self.tr("Can't send yet: %1").replace("%1", words))
 
     def _send_held(self, seconds: int) -> None:
-        self.save_status.setText(self.tr("Sending in %n s…", "", seconds))
+        self.save_status.setText(self.tr("Sending “%1” in %n s…", "", seconds).replace(
+            "%1", self._sending_subject))
         self._undo_action = self.send_flow.undo
         self.undo_button.show()
 
@@ -636,13 +680,16 @@ class MainWindow(QMainWindow):
             self.sync.sync_now()
 
     # -- accounts, settings, sync ---------------------------------------------------------
-    def show_accounts(self) -> None:
+    def show_accounts(self, account: str | None = None) -> None:
+        """The accounts dialog; with ``account``, that account open for editing."""
         from composer.secrets import SecretStore
         from composer.ui.accounts_dialog import AccountsDialog, default_tester
 
         dialog = AccountsDialog(self._settings_file, SecretStore(), default_tester(self._clock),
                                 self)
         dialog.accounts_changed.connect(self.reload_settings)
+        if account is not None:
+            dialog.select(account)
         dialog.open()
 
     def show_settings(self) -> None:
@@ -668,7 +715,14 @@ class MainWindow(QMainWindow):
 
             _attach_sync(self)
         self.add_account_button.setVisible(not self.settings.accounts)
+        self._set_sync_action()
         self._update_send_state()
+
+    def _set_sync_action(self) -> None:
+        has = bool(self.settings.accounts)
+        self.sync_action.setEnabled(has)
+        self.sync_action.setToolTip(self.tr("Sync now") if has else self.tr(
+            "Nothing to sync: drafts stay on this computer until you add an account"))
 
     def sync_now(self) -> None:
         if self.sync is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
+from PySide6.QtGui import QColor
 
 from composer.errors import (
     AttachmentError,
@@ -19,6 +20,33 @@ from composer.sync.errors import SyncError, SyncErrorKind
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("messages", text)
+
+
+#: the services by their own names (brand names: not translated)
+KIND_TITLES = {
+    "datamotion": "DataMotion SecureMail",
+    "onlyoffice": "ONLYOFFICE Mail",
+    "exante": "Exante",
+    "mykaarma": "myKaarma Communications",
+    "rebilly": "Rebilly",
+}
+
+
+def kind_title(kind: str) -> str:
+    return KIND_TITLES.get(kind, kind)
+
+
+def field_label(field: str) -> str:
+    """A draft field as the editor labels it (``to`` -> "To")."""
+    labels = {"to": _tr("To"), "cc": _tr("Cc"), "bcc": _tr("Bcc"), "subject": _tr("Subject"),
+              "body": _tr("Body"), "attachments": _tr("Attachments"),
+              "schedule": _tr("Send later"), "from": _tr("From"), "context": _tr("Customer")}
+    return labels.get(field, field)
+
+
+def error_color(window: QColor) -> QColor:
+    """A red legible on ``window`` (contrast above 4.5:1 on light and dark backgrounds)."""
+    return QColor("#f28b82" if window.lightness() < 128 else "#b3261e")
 
 
 def describe(error: BaseException) -> str:
