@@ -163,6 +163,7 @@ def test_smoke_test_and_prefilled_mailto_draft(tmp_path: Path) -> None:
     data = tmp_path / "d"
     done = _run(["--smoke-test", "mailto:bob@x.test?subject=From%20a%20link&body=Hi"], data)
     assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("smoke test: painted ")
     listed = json.loads(_run(["draft", "list", "--json"], data).stdout)
     assert [d["subject"] for d in listed] == ["From a link"]
     shown = json.loads(_run(["draft", "show", listed[0]["id"], "--json"], data).stdout)
