@@ -31,6 +31,8 @@ class OutboxEntry:
     attempts: int
     not_before: datetime | None
     last_error: str | None
+    #: the account it syncs to: the sync state's, else the draft's (None: neither left)
+    account: str | None = None
 
 
 def enqueue_push(conn: sqlite3.Connection, draft_id: str, revision: int, now: str) -> None:
@@ -60,6 +62,33 @@ def enqueue(conn: sqlite3.Connection, draft_id: str, op: Op, now: str) -> None:
     )
 
 
+def claim_in(conn: sqlite3.Connection, entry_id: int) -> bool:
+    """Inside the caller's transaction: pending -> in flight (one more attempt)."""
+    return conn.execute(
+        "UPDATE outbox SET state = 'in_flight', attempts = attempts + 1 "
+        "WHERE id = ? AND state = 'pending'",
+        (entry_id,),
+    ).rowcount == 1
+
+
+def unclaim_in(conn: sqlite3.Connection, entry_id: int) -> None:
+    """Inside the caller's transaction: undo a claim whose work never started (back to
+    pending, the attempt not counted)."""
+    conn.execute(
+        "UPDATE outbox SET state = 'pending', attempts = max(attempts - 1, 0) "
+        "WHERE id = ? AND state = 'in_flight'",
+        (entry_id,),
+    )
+
+
+# The entry's columns, and its account (a sync state's account wins over the draft's).
+_SELECT = (
+    "SELECT o.id, o.draft_id, o.op, o.revision, o.attempts, o.not_before, o.last_error, "
+    "coalesce(s.account, d.account) FROM outbox o "
+    "LEFT JOIN sync_state s ON s.draft_id = o.draft_id LEFT JOIN drafts d ON d.id = o.draft_id "
+)
+
+
 def _entry(row: tuple[object, ...]) -> OutboxEntry:
     not_before = datetime.fromisoformat(str(row[5])) if row[5] else None
     return OutboxEntry(
@@ -70,6 +99,7 @@ def _entry(row: tuple[object, ...]) -> OutboxEntry:
         attempts=int(row[4]),  # type: ignore[call-overload]
         not_before=not_before,
         last_error=None if row[6] is None else str(row[6]),
+        account=None if row[7] is None else str(row[7]),
     )
 
 
@@ -86,8 +116,7 @@ class Outbox:
     def ready(self, now: datetime, accounts: set[str] | None = None) -> list[OutboxEntry]:
         """The first pending entry of each draft that is due, oldest first."""
         rows = self._conn.execute(
-            "SELECT o.id, o.draft_id, o.op, o.revision, o.attempts, o.not_before, o.last_error "
-            "FROM outbox o WHERE o.id IN (SELECT min(id) FROM outbox GROUP BY draft_id) "
+            _SELECT + "WHERE o.id IN (SELECT min(id) FROM outbox GROUP BY draft_id) "
             "AND o.state = 'pending' ORDER BY o.id"
         ).fetchall()
         entries = [_entry(r) for r in rows]
@@ -95,11 +124,7 @@ class Outbox:
 
     def claim(self, entry_id: int) -> bool:
         with storage_errors(), transaction(self._conn):
-            return self._conn.execute(
-                "UPDATE outbox SET state = 'in_flight', attempts = attempts + 1 "
-                "WHERE id = ? AND state = 'pending'",
-                (entry_id,),
-            ).rowcount == 1
+            return claim_in(self._conn, entry_id)
 
     def complete(self, entry_id: int) -> None:
         with storage_errors(), transaction(self._conn):
@@ -115,9 +140,7 @@ class Outbox:
 
     def pending_for(self, draft_id: str) -> list[OutboxEntry]:
         rows = self._conn.execute(
-            "SELECT id, draft_id, op, revision, attempts, not_before, last_error FROM outbox "
-            "WHERE draft_id = ? ORDER BY id",
-            (draft_id,),
+            _SELECT + "WHERE o.draft_id = ? ORDER BY o.id", (draft_id,)
         ).fetchall()
         return [_entry(r) for r in rows]
 

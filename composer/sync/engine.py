@@ -6,6 +6,10 @@ Rules (DESIGN.md §3 "Sync"):
 - No duplicates: before a create, the sync state is marked ``create_pending`` and
   committed; if the outcome of that create is unknown (lost response, timeout), the next
   attempt first asks the service for the copy with the draft's marker (``find``).
+- Batches: entries are claimed ``BATCH_SIZE`` at a time, with the create-pending marks
+  of all their creates, in one durable transaction before the first of their requests;
+  the results of creates that ``find`` can locate again are recorded with the next
+  batch's claim (see ``_run_batch`` for why losing them is harmless), all others at once.
 - No silent overwrite: before an update, where the service can fetch, the remote
   version is compared with the one recorded at the last sync; if it moved, the remote
   copy is saved as a separate local draft and both are marked as a conflict.
@@ -21,14 +25,15 @@ from __future__ import annotations
 
 import logging
 import random
+import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from composer.domain.models import Address, BodyMode, Draft, DraftStatus
-from composer.errors import NotFoundError
 from composer.store.codec import draft_from_json, draft_to_json
-from composer.store.drafts import DraftStore
+from composer.store.drafts import Claim, DraftStore
 from composer.store.outbox import Op, OutboxEntry
 from composer.store.sync_state import SyncState, SyncStatus
 from composer.sync.adapters.base import Adapter, RemoteDraft, RemoteRef
@@ -62,7 +67,49 @@ class _AccountBlockedError(Exception):
     """This account can do nothing more in this pass (auth failure, rate limit)."""
 
 
+def _account(entry: OutboxEntry) -> str:
+    assert entry.account is not None  # run_once leaves out entries with no account
+    return entry.account
+
+
+class _HeldResults:
+    """Results of creates held back, to be recorded with the next batch's claim (one
+    transaction, one fsync, for both), at the end of the pass, or on their own once the
+    oldest has waited ``MAX_HOLD_SECONDS`` (a slow service: not all of a batch).
+
+    Only results whose loss is harmless are held (see ``SyncEngine._run_batch``)."""
+
+    MAX_HOLD_SECONDS = 1.0
+
+    def __init__(self, store: DraftStore) -> None:
+        self._store = store
+        self._results: list[tuple[int, SyncState | None]] = []
+        self._since = 0.0
+
+    def add(self, entry_id: int, state: SyncState) -> None:
+        if not self._results:
+            self._since = time.monotonic()
+        self._results.append((entry_id, state))
+        if time.monotonic() - self._since >= self.MAX_HOLD_SECONDS:
+            self.commit()
+
+    def take(self) -> list[tuple[int, SyncState | None]]:
+        results, self._results = self._results, []
+        return results
+
+    def put_back(self, results: list[tuple[int, SyncState | None]]) -> None:
+        self._results[:0] = results
+
+    def commit(self) -> None:
+        results = self.take()
+        if results:
+            self._store.finish_all(results)
+
+
 class SyncEngine:
+    #: entries claimed (and their creates marked pending) in one transaction
+    BATCH_SIZE = 32
+
     def __init__(
         self,
         store: DraftStore,
@@ -87,29 +134,36 @@ class SyncEngine:
             self.start()
         report = PassReport()
         blocked: set[str] = set()
+        held = _HeldResults(self._store)
         done = 0
-        while done < max_entries:
-            entries = [e for e in self._store.outbox.ready(self._clock())
-                       if self._account_of(e) not in blocked]
-            if account is not None:
-                entries = [e for e in entries if self._account_of(e) == account]
-            if not entries:
-                break
-            progressed = False
-            for entry in entries:
-                acct = self._account_of(entry)
-                if acct is None or acct in blocked:
-                    continue
-                try:
-                    if self._process(entry, acct, report):
+        try:
+            while done < max_entries:
+                ready = deque(e for e in self._store.outbox.ready(self._clock())
+                              if e.account is not None and (account is None or
+                                                            e.account == account))
+                progressed = False
+                while ready and done < max_entries:
+                    batch = self._next_batch(ready, blocked, max_entries - done)
+                    done += len(batch)
+                    if self._run_batch(batch, blocked, report, held):
                         progressed = True
-                except _AccountBlockedError:
-                    blocked.add(acct)
-                done += 1
-            if not progressed:
-                break
+                held.commit()  # before looking at the outbox again
+                if not progressed:
+                    break
+        finally:
+            held.commit()
         report.waiting = self._waiting(account)
         return report
+
+    def _next_batch(self, ready: deque[OutboxEntry], blocked: set[str],
+                    limit: int) -> list[OutboxEntry]:
+        """The next ``BATCH_SIZE`` (at most ``limit``) ready entries of unblocked accounts."""
+        batch: list[OutboxEntry] = []
+        while ready and len(batch) < min(self.BATCH_SIZE, limit):
+            entry = ready.popleft()
+            if entry.account not in blocked:
+                batch.append(entry)
+        return batch
 
     def _waiting(self, account: str | None) -> int:
         counts = self._store.outbox.count_by_account()
@@ -117,40 +171,102 @@ class SyncEngine:
             return counts.get(account, 0)
         return sum(counts.values())
 
-    def _account_of(self, entry: OutboxEntry) -> str | None:
-        state = self._store.sync_states.get(entry.draft_id)
-        if state is not None:
-            return state.account
-        try:
-            return self._store.get(entry.draft_id, include_deleted=True).account
-        except NotFoundError:
-            return None
+    def _run_batch(self, batch: list[OutboxEntry], blocked: set[str], report: PassReport,
+                   held: _HeldResults) -> bool:
+        """Claim ``batch`` and mark its creates pending in one durable transaction (which
+        also records the results held from the batch before), so every create-pending
+        mark is on disk before its request goes out; then handle the entries in order.
+        True when any entry could be claimed.
 
-    def _process(self, entry: OutboxEntry, account: str, report: PassReport) -> bool:
-        """Handle one entry; True when it left the queue or moved forward."""
+        The results of creates on services that can find a copy again (``can_find``) are
+        held (``_HeldResults``): losing them to a crash or a power cut leaves those drafts
+        ``create_pending`` with their entries in flight, exactly as a lost answer does, so
+        on the next start each entry runs again and finds the copy (``find``) before
+        creating anything: a look-up, never a second copy. Every other result is recorded
+        at once: an update's (a lost one would make our own change look like someone
+        else's: a false conflict), a send's, a delete's, a failure, and a create's where
+        the service cannot find copies (DataMotion: a lost result would mean a second
+        copy)."""
+        adapters = self._adapters_for(batch, blocked, report)
+        finished = held.take()
+        try:
+            claims = self._store.claim(
+                [e for e in batch if _account(e) in adapters],
+                lambda entry, draft, state: self._create_mark(entry, draft, state,
+                                                              adapters[_account(entry)]),
+                finished=finished)
+        except BaseException:
+            held.put_back(finished)  # not recorded: tried again at the end of the pass
+            raise
+        unstarted = deque(claims)
+        skipped: list[Claim] = []
+        try:
+            while unstarted:
+                claim = unstarted.popleft()
+                account = _account(claim.entry)
+                if account in blocked:
+                    skipped.append(claim)
+                    continue
+                try:
+                    self._process(claim, account, adapters[account], report, held)
+                except _AccountBlockedError:
+                    blocked.add(account)
+        finally:
+            # Never started: back to pending as they were, create-pending marks undone
+            # (none of their requests went out).
+            self._store.unclaim([*skipped, *unstarted])
+        return bool(claims)
+
+    def _adapters_for(self, batch: list[OutboxEntry], blocked: set[str],
+                      report: PassReport) -> dict[str, Adapter]:
+        """One adapter look-up per account and batch; an account whose adapter cannot be
+        had (account removed, no secret) is blocked for the pass."""
+        adapters: dict[str, Adapter] = {}
+        for entry in batch:
+            account = _account(entry)
+            if account in adapters or account in blocked:
+                continue
+            try:
+                adapters[account] = self._adapters(account)
+            except SyncError as err:
+                state = self._store.sync_states.get(entry.draft_id) or SyncState(
+                    draft_id=entry.draft_id, account=account, marker=entry.draft_id)
+                self._record_failure(entry, state, err, report)
+                blocked.add(account)
+        return adapters
+
+    def _create_mark(self, entry: OutboxEntry, draft: Draft, state: SyncState | None,
+                     adapter: Adapter) -> SyncState | None:
+        """The create-pending mark, written with the claim, for an entry that will go
+        straight to ``adapter.create`` (what ``_push`` and ``_create`` would mark before
+        the request); None for any other entry."""
+        state = state or SyncState(draft_id=draft.id, account=_account(entry),
+                                   marker=draft.id)
+        if entry.op is not Op.PUSH or draft.status is not DraftStatus.DRAFT or \
+                state.remote_id is not None or state.create_pending:
+            return None
+        try:
+            if adapter.check(draft):
+                return None  # refused before any request (by _push)
+        except Exception:  # reported by _push, which runs the check again
+            return None
+        return state.evolve(marker=state.marker or draft.id, create_pending=True,
+                            state=SyncStatus.SYNCING)
+
+    def _process(self, claim: Claim, account: str, adapter: Adapter, report: PassReport,
+                 held: _HeldResults) -> None:
+        """Handle one claimed entry."""
         store = self._store
-        try:
-            adapter = self._adapters(account)
-        except SyncError as err:
-            state = store.sync_states.get(entry.draft_id) or SyncState(
-                draft_id=entry.draft_id, account=account, marker=entry.draft_id)
-            self._record_failure(entry, state, err, report)
-            raise _AccountBlockedError from None
-        # Claim first, then read the draft: a save from now on queues its own entry, so
-        # the revision pushed here can never hide a newer one.
-        if not store.outbox.claim(entry.id):
-            return False
-        try:
-            draft = store.get(entry.draft_id, include_deleted=True)
-        except NotFoundError:
+        entry, draft = claim.entry, claim.draft
+        if draft is None:
             store.outbox.complete(entry.id)
-            return True
-        state = store.sync_states.get(draft.id) or SyncState(
-            draft_id=draft.id, account=account, marker=draft.id)
+            return
+        state = claim.state or SyncState(draft_id=draft.id, account=account, marker=draft.id)
         try:
             final: SyncState | None = None
             if entry.op is Op.PUSH:
-                final = self._push(entry, draft, state, adapter, report)
+                final = self._push(entry, draft, claim.data, state, adapter, report,
+                                   marked=claim.marked is not None)
             elif entry.op is Op.DELETE:
                 self._delete(entry, draft, state, adapter)
                 report.deleted += 1
@@ -161,22 +277,26 @@ class SyncEngine:
             self._record_failure(entry, store.sync_states.get(draft.id) or state, err, report)
             if err.kind in (SyncErrorKind.AUTH, SyncErrorKind.RATE_LIMITED):
                 raise _AccountBlockedError from None
-            return True
+            return
         except Exception as exc:  # a bug in an adapter must not wedge the queue
             log.exception("sync of a draft failed unexpectedly")
             failure = SyncError(SyncErrorKind.TRANSIENT,
                                 f"internal error ({type(exc).__name__})")
             self._record_failure(entry, store.sync_states.get(draft.id) or state, failure,
                                  report)
-            return True
-        store.finish(entry.id, final)  # one transaction: entry done + where the draft stands
-        return True
+            return
+        if final is not None and state.remote_id is None and adapter.capabilities.can_find:
+            held.add(entry.id, final)  # a create: found again if this is lost (_run_batch)
+        else:
+            store.finish(entry.id, final)  # one transaction: entry done + where it stands
 
     # -- operations ---------------------------------------------------------------------
-    def _push(self, entry: OutboxEntry, draft: Draft, state: SyncState, adapter: Adapter,
-              report: PassReport) -> SyncState | None:
-        """Push the newest revision; returns the sync state to record with the entry's
-        completion (None when there was nothing to record)."""
+    def _push(self, entry: OutboxEntry, draft: Draft, data: str, state: SyncState,
+              adapter: Adapter, report: PassReport, *, marked: bool) -> SyncState | None:
+        """Push the newest revision (``data``: the draft as stored, recorded as what was
+        pushed); returns the sync state to record with the entry's completion (None when
+        there was nothing to record). ``marked``: the create-pending mark was committed
+        with the claim (``state`` is the state from before it)."""
         if draft.status is not DraftStatus.DRAFT:
             return None
         if state.remote_id is not None and state.pushed_revision == draft.revision:
@@ -192,7 +312,7 @@ class SyncEngine:
         marker = state.marker or draft.id
         if state.remote_id is None:
             ref: RemoteRef | None = self._create(entry, draft, state.evolve(marker=marker),
-                                                 adapter)
+                                                 adapter, marked=marked)
         else:
             ref = self._update(entry, draft, state, adapter, marker, report)
         if ref is None:
@@ -200,16 +320,18 @@ class SyncEngine:
         report.pushed += 1
         return state.evolve(
             state=SyncStatus.SYNCED, remote_id=ref.remote_id, remote_version=ref.version,
-            pushed_revision=draft.revision, pushed_data=draft_to_json(draft), marker=marker,
+            pushed_revision=draft.revision, pushed_data=data, marker=marker,
             create_pending=False, last_error=None, last_error_kind=None, last_error_field=None,
             retry_at=None, last_synced_at=self._clock(),
         )
 
     def _create(self, entry: OutboxEntry, draft: Draft, state: SyncState,
-                adapter: Adapter, *, outcome_unknown: bool = True) -> RemoteRef:
+                adapter: Adapter, *, outcome_unknown: bool = True,
+                marked: bool = False) -> RemoteRef:
         """Create the remote copy. With ``create_pending`` set, an earlier attempt may have
         made it: look it up first (and, when that attempt's outcome was unknown, look
-        again after a backoff before creating a second copy)."""
+        again after a backoff before creating a second copy). ``marked``: this attempt's
+        create-pending mark is already committed (with the claim)."""
         marker = state.marker or draft.id
         if state.create_pending:
             found = self._find(adapter, marker, draft)
@@ -221,7 +343,9 @@ class SyncEngine:
                     return adapter.update(found, draft, None, self._store.blobs, marker)
                 return found if self._same_content(adapter, found, draft) else \
                     adapter.update(found, draft, None, self._store.blobs, marker)
-        self._store.sync_states.put(state.evolve(create_pending=True, state=SyncStatus.SYNCING))
+        if not marked:
+            self._store.sync_states.put(state.evolve(create_pending=True,
+                                                     state=SyncStatus.SYNCING))
         try:
             return adapter.create(draft, self._store.blobs, marker)
         except SyncError as err:

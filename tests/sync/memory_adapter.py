@@ -2,13 +2,15 @@
 
 It keeps drafts with a version counter and the create marker, and can be told to fail
 the next calls: ``fail("create", SyncError(...))`` or ``lose("create")`` (apply, then
-raise a transient error as if the answer was lost).
+raise a transient error as if the answer was lost). ``before[op]`` is called before each
+call of ``op`` is applied (to look at the local database at that moment, or to stop the
+client there).
 """
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from composer.domain.models import Draft
@@ -43,6 +45,7 @@ class MemoryService:
     calls: list[str] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _faults: dict[str, list[SyncError | str]] = field(default_factory=dict)
+    before: dict[str, Callable[[], None]] = field(default_factory=dict)
 
     def fail(self, op: str, error: SyncError, times: int = 1) -> None:
         self._faults.setdefault(op, []).extend([error] * times)
@@ -57,6 +60,9 @@ class MemoryService:
         stored.version += 1
 
     def _fault(self, op: str) -> str | None:
+        hook = self.before.get(op)
+        if hook is not None:
+            hook()
         self.calls.append(op)
         queue = self._faults.get(op)
         if not queue:
@@ -71,12 +77,12 @@ class MemoryAdapter:
     kind = "memory"
 
     def __init__(self, service: MemoryService, *, can_fetch: bool = True,
-                 editable: bool = True) -> None:
+                 editable: bool = True, can_find: bool = True) -> None:
         self.service = service
         self.capabilities = Capabilities(
             schedule=False, body=BodyKind.TEXT_AND_HTML, attachments=AttachmentMode.INLINE_BASE64,
             partial_update=False, editable_after_create=editable, can_list=True,
-            can_fetch=can_fetch, max_subject_chars=100,
+            can_fetch=can_fetch, max_subject_chars=100, can_find=can_find,
         )
         self.closed = False
 
@@ -134,6 +140,8 @@ class MemoryAdapter:
         return [self.fetch(i) for i, s in self.service.drafts.items() if s.status == "draft"]
 
     def find(self, marker: str, draft: Draft) -> RemoteRef | None:
+        if not self.capabilities.can_find:
+            raise SyncError(SyncErrorKind.UNSUPPORTED, "memory: cannot find drafts")
         self.service._fault("find")
         for stored in self.service.drafts.values():
             if stored.marker == marker:
