@@ -29,6 +29,8 @@ class SyncState:
     remote_id: str | None = None
     remote_version: str | None = None
     pushed_revision: int | None = None
+    #: the draft as last pushed (JSON); while there is no remote copy and a create is
+    #: pending: what that create sent, to find its copy after a later local edit
     pushed_data: str | None = None
     marker: str | None = None
     create_pending: bool = False

@@ -5,7 +5,9 @@ Rules (DESIGN.md §3 "Sync"):
   coalesce). Entries left in flight by a crash go back to pending on ``start()``.
 - No duplicates: before a create, the sync state is marked ``create_pending`` and
   committed; if the outcome of that create is unknown (lost response, timeout), the next
-  attempt first asks the service for the copy with the draft's marker (``find``).
+  attempt first asks the service for the copy with the draft's marker (``find``),
+  and, where the service finds copies by content, also for the content that attempt
+  sent (the draft may have been edited since).
 - Batches: entries are claimed ``BATCH_SIZE`` at a time, with the create-pending marks
   of all their creates, in one durable transaction before the first of their requests;
   the results of creates that ``find`` can locate again are recorded with the next
@@ -251,7 +253,7 @@ class SyncEngine:
         except Exception:  # reported by _push, which runs the check again
             return None
         return state.evolve(marker=state.marker or draft.id, create_pending=True,
-                            state=SyncStatus.SYNCING)
+                            state=SyncStatus.SYNCING, pushed_data=draft_to_json(draft))
 
     def _process(self, claim: Claim, account: str, adapter: Adapter, report: PassReport,
                  held: _HeldResults) -> None:
@@ -335,6 +337,8 @@ class SyncEngine:
         marker = state.marker or draft.id
         if state.create_pending:
             found = self._find(adapter, marker, draft)
+            if found is None:
+                found = self._find_attempted(adapter, marker, draft, state)
             if found is None and outcome_unknown:
                 self._not_found_yet(entry, adapter)
             if found is not None:
@@ -345,7 +349,8 @@ class SyncEngine:
                     adapter.update(found, draft, None, self._store.blobs, marker)
         if not marked:
             self._store.sync_states.put(state.evolve(create_pending=True,
-                                                     state=SyncStatus.SYNCING))
+                                                     state=SyncStatus.SYNCING,
+                                                     pushed_data=draft_to_json(draft)))
         try:
             return adapter.create(draft, self._store.blobs, marker)
         except SyncError as err:
@@ -372,6 +377,19 @@ class SyncEngine:
             return False
         return remote.subject == draft.subject and \
             set(remote.to) == {a.addr for a in draft.to if a.valid}
+
+    def _find_attempted(self, adapter: Adapter, marker: str, draft: Draft,
+                        state: SyncState) -> RemoteRef | None:
+        """The copy an earlier create may have made of an older revision. A pending create
+        records what it sends in ``pushed_data`` (unused until there is a remote copy);
+        where the service finds copies by their content, an edit made since then hides
+        that copy from a look-up with the current draft."""
+        if state.remote_id is not None or not state.pushed_data:
+            return None
+        attempted = draft_from_json(state.pushed_data)
+        if attempted.revision == draft.revision:
+            return None
+        return self._find(adapter, marker, attempted)
 
     def _find(self, adapter: Adapter, marker: str, draft: Draft) -> RemoteRef | None:
         try:
