@@ -88,8 +88,8 @@ def _attach_sync(window: object) -> None:
     from composer.ui.main_window import MainWindow
 
     assert isinstance(window, MainWindow)
-    if not window.settings.accounts:
-        return
+    if window.sync is not None or not window.settings.accounts:
+        return  # attached already, or nothing to sync with
     from composer.secrets import SecretStore
     from composer.sync.service import AdapterPool
     from composer.ui.sync_controller import SyncController
