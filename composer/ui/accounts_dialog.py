@@ -11,7 +11,14 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QRunnable,
+    Qt,
+    QThreadPool,
+    Signal,
+)
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -35,54 +42,72 @@ from composer.settings import SettingsFile, validate_account
 from composer.sync.errors import SyncError
 from composer.ui.messages import KIND_TITLES
 
+# Labels and help texts are in English here, marked for Qt's lupdate with _TR (run it with
+# `-tr-function-alias QT_TR_NOOP+=_TR`: at module level that is the empty context), and
+# translated when shown (Field.shown_label, Field.shown_help).
+_CTX = ""
+
+
+def _TR(text: str) -> str:
+    return text
+
 
 @dataclass(frozen=True)
 class Field:
     key: str            # base_url, username, address, secret, or option:<name>
-    label: str
+    label: str          # in English; shown_label is what the user reads
     help: str = ""
     default: str = ""
     required: bool = True
 
+    @property
+    def shown_label(self) -> str:
+        return QCoreApplication.translate(_CTX, self.label)
+
+    @property
+    def shown_help(self) -> str:
+        return QCoreApplication.translate(_CTX, self.help) if self.help else ""
+
 
 KIND_FIELDS: dict[str, list[Field]] = {
     "datamotion": [
-        Field("base_url", "Service address", "Usually https://ssl.datamotion.com/"
-              "SecureMessagingApi", "https://ssl.datamotion.com/SecureMessagingApi"),
-        Field("username", "User ID or email", "What you sign in to SecureMail with"),
-        Field("secret", "Password", "Kept in your system keychain, never in a file"),
-        Field("address", "Your email address", "Shown as the sender", required=False),
+        Field("base_url", _TR("Service address"), _TR("Usually https://ssl.datamotion.com/"
+              "SecureMessagingApi"), "https://ssl.datamotion.com/SecureMessagingApi"),
+        Field("username", _TR("User ID or email"), _TR("What you sign in to SecureMail with")),
+        Field("secret", _TR("Password"), _TR("Kept in your system keychain, never in a file")),
+        Field("address", _TR("Your email address"), _TR("Shown as the sender"), required=False),
     ],
     "onlyoffice": [
-        Field("base_url", "Portal address", "For example https://yourcompany.onlyoffice.com"),
-        Field("username", "Sign-in email"),
-        Field("secret", "Password", "Kept in your system keychain, never in a file"),
-        Field("address", "Send from", "One of your mailboxes in this portal"),
+        Field("base_url", _TR("Portal address"), _TR("For example https://yourcompany.onlyoffice.com")),
+        Field("username", _TR("Sign-in email")),
+        Field("secret", _TR("Password"), _TR("Kept in your system keychain, never in a file")),
+        Field("address", _TR("Send from"), _TR("One of your mailboxes in this portal")),
     ],
     "exante": [
-        Field("base_url", "API address", "Usually https://dev.exante.app",
+        Field("base_url", _TR("API address"), _TR("Usually https://dev.exante.app"),
               "https://dev.exante.app"),
-        Field("secret", "API key", "Starts with ex_live_; create one under API keys"),
-        Field("option:from_account_id", "Send-from account ID",
-              "The ID of the connected mailbox to send from"),
-        Field("address", "Your email address", required=False),
+        Field("secret", _TR("API key"), _TR("Starts with ex_live_; create one under API keys")),
+        Field("option:from_account_id", _TR("Send-from account ID"),
+              _TR("The ID of the connected mailbox to send from")),
+        Field("address", _TR("Your email address"), required=False),
     ],
     "mykaarma": [
-        Field("base_url", "API address", "Usually https://api.mykaarma.com/communications",
+        Field("base_url", _TR("API address"), _TR("Usually https://api.mykaarma.com/communications"),
               "https://api.mykaarma.com/communications"),
-        Field("username", "Service user name"),
-        Field("secret", "Password", "Kept in your system keychain, never in a file"),
-        Field("option:department_uuid", "Department ID"),
-        Field("option:user_uuid", "Your user ID", "Leave as 'default' for the department's "
-              "default user", "default"),
-        Field("address", "Your email address", required=False),
+        Field("username", _TR("Service user name")),
+        Field("secret", _TR("Password"), _TR("Kept in your system keychain, never in a file")),
+        Field("option:department_uuid", _TR("Department ID")),
+        Field("option:user_uuid", _TR("Your user ID"),
+              _TR("Leave as 'default' for the department's default user"), "default"),
+        Field("address", _TR("Your email address"), required=False),
     ],
     "rebilly": [
-        Field("base_url", "API address", "https://api.rebilly.com, or "
-              "https://api-sandbox.rebilly.com for testing", "https://api.rebilly.com"),
-        Field("secret", "Secret API key", "Kept in your system keychain, never in a file"),
-        Field("option:organization_id", "Organization ID"),
-        Field("address", "Send from", "The sender address for your messages"),
+        Field("base_url", _TR("API address"), _TR("https://api.rebilly.com, or "
+              "https://api-sandbox.rebilly.com for testing"), "https://api.rebilly.com"),
+        Field("secret", _TR("Secret API key"),
+              _TR("Kept in your system keychain, never in a file")),
+        Field("option:organization_id", _TR("Organization ID")),
+        Field("address", _TR("Send from"), _TR("The sender address for your messages")),
     ],
 }
 
@@ -290,16 +315,16 @@ class AccountsDialog(QDialog):
         kind = str(self._kind.currentData())
         for spec in KIND_FIELDS[kind]:
             editor = QLineEdit()
-            editor.setAccessibleName(spec.label)
+            editor.setAccessibleName(spec.shown_label)
             editor.setText(spec.default)
-            if spec.help:
-                editor.setToolTip(spec.help)
-                editor.setPlaceholderText(spec.help if not spec.default else "")
+            if spec.shown_help:
+                editor.setToolTip(spec.shown_help)
+                editor.setPlaceholderText(spec.shown_help if not spec.default else "")
             if spec.key == "secret":
                 editor.setEchoMode(QLineEdit.EchoMode.Password)
             editor.setCursorPosition(0)
             self._editors[spec.key] = editor
-            self._form.addRow(spec.label + ("" if spec.required else self.tr(" (optional)")),
+            self._form.addRow(spec.shown_label + ("" if spec.required else self.tr(" (optional)")),
                               editor)
 
     def field(self, key: str) -> QLineEdit:
@@ -314,7 +339,7 @@ class AccountsDialog(QDialog):
         values = {k: e.text().strip() for k, e in self._editors.items()}
         for spec in KIND_FIELDS[kind]:
             if spec.required and spec.key != "secret" and not values.get(spec.key):
-                raise ComposerError(self.tr("“%1” is required.").replace("%1", spec.label))
+                raise ComposerError(self.tr("“%1” is required.").replace("%1", spec.shown_label))
         account = Account(
             name=self._name.text().strip(), kind=kind,
             base_url=values.get("base_url", "").rstrip("/"),
@@ -326,7 +351,7 @@ class AccountsDialog(QDialog):
         if not secret and self._editing:
             secret = self._secrets.get(self._editing) or ""
         if not secret:
-            label = next(f.label for f in KIND_FIELDS[kind] if f.key == "secret")
+            label = next(f.shown_label for f in KIND_FIELDS[kind] if f.key == "secret")
             raise ComposerError(self.tr("“%1” is required.").replace("%1", label))
         return account, secret
 
@@ -360,7 +385,7 @@ class AccountsDialog(QDialog):
 
     def _on_test_failed(self, kind: str, reason: str) -> None:
         self.test_button.setEnabled(True)
-        specs = {f.key: _in_sentence(f.label)
+        specs = {f.key: _in_sentence(f.shown_label)
                  for f in KIND_FIELDS[str(self._kind.currentData())]}
         if kind == "auth":
             what = self.tr("Sign-in refused: check the %1.").replace(
