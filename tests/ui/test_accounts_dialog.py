@@ -93,3 +93,41 @@ def test_edit_keeps_the_stored_secret_and_remove_deletes_it(qtbot: QtBot,
     assert SecretStore().get("Billing") == "sk_live"
     dialog.remove_account("Billing")
     assert settings.load().accounts == () and SecretStore().get("Billing") is None
+
+
+def test_field_labels_are_translatable(qtbot: QtBot, tmp_path: Path) -> None:
+    """The labels live in a module-level table: lupdate finds them (the _TR alias) and the
+    dialog shows them through the installed translator."""
+    import shutil
+    import subprocess
+    import sys
+
+    from PySide6.QtCore import QCoreApplication, QTranslator
+
+    def tool(name: str) -> str:  # the PySide6 tools installed beside this Python
+        beside = Path(sys.executable).with_name(name)
+        found = str(beside) if beside.exists() else shutil.which(name)
+        assert found, f"{name} (PySide6's tools) not found"
+        return found
+
+    source = Path(__file__).resolve().parents[2] / "composer" / "ui" / "accounts_dialog.py"
+    ts, qm = tmp_path / "de.ts", tmp_path / "de.qm"
+    subprocess.run([tool("pyside6-lupdate"), str(source), "-ts", str(ts),
+                    "-tr-function-alias", "QT_TR_NOOP+=_TR"], check=True, capture_output=True)
+    text = ts.read_text(encoding="utf-8")
+    assert "<source>API key</source>" in text
+    ts.write_text(text.replace(
+        "<source>API key</source>\n        <translation type=\"unfinished\"></translation>",
+        "<source>API key</source>\n        <translation>API-Schlüssel</translation>"),
+        encoding="utf-8")
+    subprocess.run([tool("pyside6-lrelease"), str(ts), "-qm", str(qm)], check=True,
+                   capture_output=True)
+    translator = QTranslator()
+    assert translator.load(str(qm))
+    QCoreApplication.installTranslator(translator)
+    try:
+        dialog, _ = _dialog(qtbot, tmp_path)
+        dialog.set_kind("exante")
+        assert dialog.field("secret").accessibleName() == "API-Schlüssel"
+    finally:
+        QCoreApplication.removeTranslator(translator)
