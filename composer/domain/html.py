@@ -14,7 +14,6 @@ import html as html_lib
 import re
 from collections.abc import Callable
 from html.parser import HTMLParser
-from typing import Any
 
 import nh3
 
@@ -68,27 +67,21 @@ def sanitize_html(fragment: str) -> str:
     return _IMG_WITHOUT_SRC.sub("", _clean(fragment))
 
 
-_OPTIONS: dict[str, Any] = {
-    "tags": _TAGS,
-    "clean_content_tags": {"script", "style", "title", "head", "template", "noscript"},
-    "attributes": _ATTRIBUTES,
-    "attribute_filter": _attribute_filter,
-    "url_schemes": _URL_SCHEMES,
-    "filter_style_properties": _STYLE_PROPERTIES,
-    "link_rel": "noopener noreferrer",
-    "strip_comments": True,
-}
-
-
 @functools.cache
 def _cleaner() -> Callable[[str], str]:
-    """One sanitizer built from the allowlist (nh3 >= 0.3: building it is most of the
-    cost of cleaning a short body), else ``nh3.clean`` with the options on each call."""
-    cleaner_class = getattr(nh3, "Cleaner", None)
-    if cleaner_class is not None:
-        clean: Callable[[str], str] = cleaner_class(**_OPTIONS).clean
-        return clean
-    return functools.partial(nh3.clean, **_OPTIONS)
+    """The sanitizer, built once from the allowlist (building it is most of the cost of
+    cleaning a short body)."""
+    clean: Callable[[str], str] = nh3.Cleaner(
+        tags=_TAGS,
+        clean_content_tags={"script", "style", "title", "head", "template", "noscript"},
+        attributes=_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
+        url_schemes=_URL_SCHEMES,
+        filter_style_properties=_STYLE_PROPERTIES,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+    ).clean
+    return clean
 
 
 def _clean(fragment: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import builtins
 import sqlite3
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -70,6 +70,7 @@ class DraftSummary:
     sync_error_kind: str | None = None
     retry_at: datetime | None = None
     sync_field: str | None = None
+    last_synced_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,17 @@ class Claim:
     data: str = ""               # the draft as stored (its JSON)
 
 
-#: Given a claimed entry, its draft and its sync state: a sync state to write with the
-#: claim (the engine's create-pending mark), or None.
-ClaimMark = Callable[[OutboxEntry, Draft, SyncState | None], SyncState | None]
+#: Given a claimed entry, its draft, its sync state and the draft as stored (JSON): a sync
+#: state to write with the claim (the engine's create-pending mark), or None.
+ClaimMark = Callable[[OutboxEntry, Draft, SyncState | None, str], SyncState | None]
+
+
+def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[tuple[Sequence[str], str]]:
+    """``ids`` in slices small enough for one ``IN (...)`` (SQLite caps the parameters of a
+    statement), each with its placeholders."""
+    for start in range(0, len(ids), size):
+        part = ids[start:start + size]
+        yield part, ", ".join("?" for _ in part)
 
 
 @dataclass(frozen=True)
@@ -108,7 +117,7 @@ class RecipientSuggestion:
 _SUMMARY_COLUMNS = (
     "d.id, d.subject, d.recipients, d.account, d.status, d.updated_at, d.revision, "
     "json_extract(d.data, '$.send_at'), json_array_length(d.data, '$.attachments'), "
-    "s.state, s.last_error, s.last_error_kind, s.retry_at, s.last_error_field"
+    "s.state, s.last_error, s.last_error_kind, s.retry_at, s.last_error_field, s.last_synced_at"
 )
 
 
@@ -128,6 +137,7 @@ def _summary(row: tuple[object, ...]) -> DraftSummary:
         sync_error_kind=None if row[11] is None else str(row[11]),
         retry_at=datetime.fromisoformat(str(row[12])) if row[12] else None,
         sync_field=None if row[13] is None else str(row[13]),
+        last_synced_at=datetime.fromisoformat(str(row[14])) if row[14] else None,
     )
 
 
@@ -481,19 +491,18 @@ class DraftStore:
                     continue
                 data, state = found[entry.draft_id]
                 draft = draft_from_json(data)
-                claims.append(Claim(entry, draft, state, mark(entry, draft, state), data))
+                claims.append(Claim(entry, draft, state, mark(entry, draft, state, data), data))
             SyncStates.put_all_in(self._conn, [c.marked for c in claims if c.marked])
         return claims
 
     def _with_states(self, draft_ids: Sequence[str]) -> dict[str, tuple[str, SyncState | None]]:
         """draft id -> (its JSON, its sync state), for those of ``draft_ids`` that exist."""
         out: dict[str, tuple[str, SyncState | None]] = {}
-        for start in range(0, len(draft_ids), 500):
-            ids = draft_ids[start:start + 500]
+        for ids, marks in _chunks(draft_ids):
             rows = self._conn.execute(
                 f"SELECT d.id, d.data, s.draft_id IS NOT NULL, {select_columns('s')} "
-                "FROM drafts d LEFT JOIN sync_state s ON s.draft_id = d.id "
-                f"WHERE d.id IN ({', '.join('?' for _ in ids)})", ids,
+                f"FROM drafts d LEFT JOIN sync_state s ON s.draft_id = d.id "
+                f"WHERE d.id IN ({marks})", ids,
             ).fetchall()
             for row in rows:
                 out[str(row[0])] = (str(row[1]), state_from_row(row[3:]) if row[2] else None)
@@ -538,11 +547,9 @@ class DraftStore:
     def _with_entries(self, draft_ids: Sequence[str]) -> set[str]:
         """Those of ``draft_ids`` with entries in the outbox."""
         out: set[str] = set()
-        for start in range(0, len(draft_ids), 500):
-            ids = draft_ids[start:start + 500]
+        for ids, marks in _chunks(draft_ids):
             out.update(str(r[0]) for r in self._conn.execute(
-                f"SELECT DISTINCT draft_id FROM outbox WHERE draft_id IN "
-                f"({', '.join('?' for _ in ids)})", ids))
+                f"SELECT DISTINCT draft_id FROM outbox WHERE draft_id IN ({marks})", ids))
         return out
 
     def enqueue(self, draft_id: str, op: Op) -> None:

@@ -194,8 +194,8 @@ class SyncEngine:
         try:
             claims = self._store.claim(
                 [e for e in batch if _account(e) in adapters],
-                lambda entry, draft, state: self._create_mark(entry, draft, state,
-                                                              adapters[_account(entry)]),
+                lambda entry, draft, state, data: self._create_mark(
+                    entry, draft, state, data, adapters[_account(entry)]),
                 finished=finished)
         except BaseException:
             held.put_back(finished)  # not recorded: tried again at the end of the pass
@@ -238,7 +238,7 @@ class SyncEngine:
         return adapters
 
     def _create_mark(self, entry: OutboxEntry, draft: Draft, state: SyncState | None,
-                     adapter: Adapter) -> SyncState | None:
+                     data: str, adapter: Adapter) -> SyncState | None:
         """The create-pending mark, written with the claim, for an entry that will go
         straight to ``adapter.create`` (what ``_push`` and ``_create`` would mark before
         the request); None for any other entry."""
@@ -253,7 +253,7 @@ class SyncEngine:
         except Exception:  # reported by _push, which runs the check again
             return None
         return state.evolve(marker=state.marker or draft.id, create_pending=True,
-                            state=SyncStatus.SYNCING, pushed_data=draft_to_json(draft))
+                            state=SyncStatus.SYNCING, pushed_data=data)
 
     def _process(self, claim: Claim, account: str, adapter: Adapter, report: PassReport,
                  held: _HeldResults) -> None:
@@ -313,10 +313,11 @@ class SyncEngine:
             )
         marker = state.marker or draft.id
         if state.remote_id is None:
-            ref: RemoteRef | None = self._create(entry, draft, state.evolve(marker=marker),
-                                                 adapter, marked=marked)
+            ref: RemoteRef | None = self._create(entry, draft, data,
+                                                 state.evolve(marker=marker), adapter,
+                                                 marked=marked)
         else:
-            ref = self._update(entry, draft, state, adapter, marker, report)
+            ref = self._update(entry, draft, data, state, adapter, marker, report)
         if ref is None:
             return None
         report.pushed += 1
@@ -327,7 +328,7 @@ class SyncEngine:
             retry_at=None, last_synced_at=self._clock(),
         )
 
-    def _create(self, entry: OutboxEntry, draft: Draft, state: SyncState,
+    def _create(self, entry: OutboxEntry, draft: Draft, data: str, state: SyncState,
                 adapter: Adapter, *, outcome_unknown: bool = True,
                 marked: bool = False) -> RemoteRef:
         """Create the remote copy. With ``create_pending`` set, an earlier attempt may have
@@ -350,7 +351,7 @@ class SyncEngine:
         if not marked:
             self._store.sync_states.put(state.evolve(create_pending=True,
                                                      state=SyncStatus.SYNCING,
-                                                     pushed_data=draft_to_json(draft)))
+                                                     pushed_data=data))
         try:
             return adapter.create(draft, self._store.blobs, marker)
         except SyncError as err:
@@ -399,9 +400,8 @@ class SyncEngine:
                 return None
             raise
 
-    def _update(self, entry: OutboxEntry, draft: Draft, state: SyncState, adapter: Adapter,
-                marker: str,
-                report: PassReport) -> RemoteRef | None:
+    def _update(self, entry: OutboxEntry, draft: Draft, data: str, state: SyncState,
+                adapter: Adapter, marker: str, report: PassReport) -> RemoteRef | None:
         assert state.remote_id is not None
         ref = RemoteRef(state.remote_id, state.remote_version or "")
         previous = draft_from_json(state.pushed_data) if state.pushed_data else None
@@ -416,7 +416,7 @@ class SyncEngine:
                 # rather than lose the local draft.
                 fresh = state.evolve(remote_id=None, remote_version=None, pushed_data=None,
                                      pushed_revision=None, create_pending=True)
-                return self._create(entry, draft, fresh, adapter, outcome_unknown=False)
+                return self._create(entry, draft, data, fresh, adapter, outcome_unknown=False)
             if state.remote_version and remote.version != state.remote_version:
                 self._keep_both(draft, state, remote)
                 report.conflicts += 1

@@ -28,16 +28,12 @@ from composer.ui.messages import error_color, field_label
 
 PAGE = 200
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
-SYNCED_AT_ROLE = Qt.ItemDataRole.UserRole + 2
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
-#: a page of rows, with when each synced one last matched the service
-Page = tuple[list[DraftSummary], dict[str, datetime]]
 
 
-def _page(store: DraftStore, search: str, offset: int) -> Page:
-    rows = store.list(search=search or None, limit=PAGE, offset=offset)
-    return rows, _synced_times(store, rows)
+def _page(store: DraftStore, search: str, offset: int) -> list[DraftSummary]:
+    return store.list(search=search or None, limit=PAGE, offset=offset)
 
 
 def _tr(text: str) -> str:
@@ -65,7 +61,7 @@ def clock_time(when: datetime, now: datetime) -> str:
     return f"{local:%d %b %H:%M}"
 
 
-def sync_words(s: DraftSummary, synced_at: datetime | None = None) -> str:
+def sync_words(s: DraftSummary) -> str:
     """The sync state in full: what happened and, when something is wrong, what to do."""
     if s.status is DraftStatus.SENT:
         return _tr("sent")
@@ -73,8 +69,8 @@ def sync_words(s: DraftSummary, synced_at: datetime | None = None) -> str:
         state = _tr("on this computer")
     elif s.sync is SyncStatus.FAILED:
         state = failure_words(s)
-    elif s.sync is SyncStatus.SYNCED and synced_at is not None:
-        state = _tr("synced at %1").replace("%1", clock_time(synced_at, utcnow()))
+    elif s.sync is SyncStatus.SYNCED and s.last_synced_at is not None:
+        state = _tr("synced at %1").replace("%1", clock_time(s.last_synced_at, utcnow()))
     elif s.sync is SyncStatus.CONFLICT:
         state = _tr("changed here and on the service — choose which version to keep")
     else:
@@ -88,7 +84,7 @@ def sync_words(s: DraftSummary, synced_at: datetime | None = None) -> str:
     return state
 
 
-def short_sync_words(s: DraftSummary, synced_at: datetime | None = None) -> str:
+def short_sync_words(s: DraftSummary) -> str:
     """The sync state in a word or two, for a row of the list (the tooltip has it all)."""
     if s.status is DraftStatus.SENT:
         return _tr("sent")
@@ -104,8 +100,8 @@ def short_sync_words(s: DraftSummary, synced_at: datetime | None = None) -> str:
             state = _tr("retry at %1").replace("%1", f"{s.retry_at.astimezone():%H:%M}")
         else:
             state = _tr("failed")
-    elif s.sync is SyncStatus.SYNCED and synced_at is not None:
-        state = _tr("synced %1").replace("%1", clock_time(synced_at, utcnow()))
+    elif s.sync is SyncStatus.SYNCED and s.last_synced_at is not None:
+        state = _tr("synced %1").replace("%1", clock_time(s.last_synced_at, utcnow()))
     else:
         state = {SyncStatus.PENDING: _tr("waiting"), SyncStatus.SYNCING: _tr("syncing"),
                  SyncStatus.SYNCED: _tr("synced"), SyncStatus.CONFLICT: _tr("conflict"),
@@ -139,17 +135,6 @@ def failure_words(s: DraftSummary) -> str:
     return _tr("failed: %1").replace("%1", reason) if reason else _tr("failed")
 
 
-def _synced_times(store: DraftStore, rows: list[DraftSummary]) -> dict[str, datetime]:
-    """When each synced row last matched its service copy (shown with "synced")."""
-    times: dict[str, datetime] = {}
-    for s in rows:
-        if s.sync is SyncStatus.SYNCED:
-            state = store.sync_states.get(s.id)
-            if state is not None and state.last_synced_at is not None:
-                times[s.id] = state.last_synced_at
-    return times
-
-
 class DraftListModel(QAbstractListModel):
     loaded = Signal()
 
@@ -157,7 +142,6 @@ class DraftListModel(QAbstractListModel):
         super().__init__(parent)
         self._bridge = bridge
         self._rows: list[DraftSummary] = []
-        self._synced_at: dict[str, datetime] = {}
         self._search = ""
         self._more = True
         self._loading = False
@@ -176,9 +160,7 @@ class DraftListModel(QAbstractListModel):
             return s.subject or _tr("(no subject)")
         if role == SUMMARY_ROLE:
             return s
-        if role == SYNCED_AT_ROLE:
-            return self._synced_at.get(s.id)
-        words = sync_words(s, self._synced_at.get(s.id))
+        words = sync_words(s)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{s.subject or _tr('(no subject)')}\n{s.recipients}\n{words}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -212,30 +194,25 @@ class DraftListModel(QAbstractListModel):
         self._loading = True
         search = self._search
 
-        def load(store: DraftStore) -> Page:
-            rows = store.list(search=search or None, limit=wanted, offset=0)
-            return rows, _synced_times(store, rows)
+        def load(store: DraftStore) -> list[DraftSummary]:
+            return store.list(search=search or None, limit=wanted, offset=0)
 
         self._bridge.submit(load, lambda rows: self._replace(generation, rows, wanted),
                             lambda _: self._failed(generation))
 
-    def _replace(self, generation: int, page: object, wanted: int) -> None:
-        if generation != self._generation or not isinstance(page, tuple):
+    def _replace(self, generation: int, rows: object, wanted: int) -> None:
+        if generation != self._generation or not isinstance(rows, list):
             return
-        rows, times = page
         self.beginResetModel()
         self._rows = rows
-        self._synced_at = times
         self._more = len(rows) >= wanted
         self._loading = False
         self.endResetModel()
         self.loaded.emit()
 
-    def _append(self, generation: int, page: object) -> None:
-        if generation != self._generation or not isinstance(page, tuple):
+    def _append(self, generation: int, rows: object) -> None:
+        if generation != self._generation or not isinstance(rows, list):
             return
-        rows, times = page
-        self._synced_at.update(times)
         self._loading = False
         self._more = len(rows) >= PAGE
         if rows:
@@ -251,9 +228,6 @@ class DraftListModel(QAbstractListModel):
 
     def summary(self, row: int) -> DraftSummary:
         return self._rows[row]
-
-    def synced_at(self, row: int) -> datetime | None:
-        return self._synced_at.get(self._rows[row].id)
 
     def row_of(self, draft_id: str) -> int:
         return next((i for i, s in enumerate(self._rows) if s.id == draft_id), -1)
@@ -312,7 +286,7 @@ class DraftDelegate(QStyledItemDelegate):
         metrics = painter.fontMetrics()
         top = rect.top() + line + 2
         state = metrics.elidedText(
-            short_sync_words(summary, index.data(SYNCED_AT_ROLE)),
+            short_sync_words(summary),
             Qt.TextElideMode.ElideRight, rect.width() * 3 // 5)
         state_width = metrics.horizontalAdvance(state) + 2
         attention = needs_attention(summary) and not selected

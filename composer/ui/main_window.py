@@ -327,7 +327,7 @@ class MainWindow(QMainWindow):
         from composer.ui.draft_list import needs_attention
 
         summary = self.model.summary(row)
-        words = sync_words(summary, self.model.synced_at(row))
+        words = sync_words(summary)
         failed = summary.sync is SyncStatus.FAILED
         sign_in = failed and summary.sync_error_kind == "auth"
         last = self.sync.last_summary if self.sync is not None else None

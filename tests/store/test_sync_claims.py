@@ -28,7 +28,7 @@ def test_claim_takes_the_pending_entries_with_their_drafts_and_writes_the_marks(
     store.outbox.complete(entries[1].id)        # done meanwhile: not claimed
     store.save(_draft("not asked for"))
 
-    claims = store.claim(entries, lambda entry, draft, state: _mark(state)
+    claims = store.claim(entries, lambda entry, draft, state, data: _mark(state)
                          if draft.id == a.id else None)
 
     assert [cl.entry.draft_id for cl in claims] == [a.id, c.id]
@@ -59,7 +59,7 @@ def test_unclaim_puts_entries_and_states_back_as_they_were(store: DraftStore,
     d = store.save(_draft("x"))
     before = store.sync_states.get(d.id)
     [entry] = store.outbox.ready(clock())
-    claims = store.claim([entry], lambda _e, _d, state: _mark(state))
+    claims = store.claim([entry], lambda _e, _d, state, _data: _mark(state))
     store.unclaim(claims)
     assert store.sync_states.get(d.id) == before
     [again] = store.outbox.ready(clock())

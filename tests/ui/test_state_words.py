@@ -46,8 +46,9 @@ def test_words_name_the_field_and_the_time() -> None:
     assert "To: Validation error" in sync_words(refused) and " in to" not in sync_words(refused)
     assert short_sync_words(refused) == "not accepted"
     when = utcnow() - timedelta(minutes=5)
-    assert sync_words(_summary(), when) == f"synced at {when.astimezone():%H:%M}"
-    assert short_sync_words(_summary(), when) == f"synced {when.astimezone():%H:%M}"
+    synced = _summary(last_synced_at=when)
+    assert sync_words(synced) == f"synced at {when.astimezone():%H:%M}"
+    assert short_sync_words(synced) == f"synced {when.astimezone():%H:%M}"
     later = utcnow() + timedelta(days=2)
     assert short_sync_words(_summary(send_at=later)).startswith("sends ")
     assert short_sync_words(_summary(sync=SyncStatus.FAILED, sync_error_kind="auth",
