@@ -78,9 +78,6 @@ def launch(args: argparse.Namespace) -> int:
         window.new_draft(prefill, attach=[Path(a).expanduser() for a in args.attach])
     if args.smoke_test:
         return _smoke(app, window)
-    script = os.environ.get("COMPOSER_TEST_SCRIPT")
-    if script is not None:
-        _run_test_script(window, script)
     return app.exec()
 
 
@@ -164,35 +161,3 @@ def _smoke(app: object, window: object) -> int:
     QTimer.singleShot(0, paint_and_quit)
     app.exec()
     return result[0] if result else 1
-
-
-def _run_test_script(window: object, text: str) -> None:
-    """For the crash-recovery test: type ``text`` into the body of the open (or a new)
-    draft, one character at a time, and print "autosaved <id>" once it is on disk."""
-    from PySide6.QtCore import QTimer
-
-    from composer.domain.models import Draft
-    from composer.ui.main_window import MainWindow
-
-    assert isinstance(window, MainWindow)
-    state = {"typed": 0, "reported": False}
-
-    def step() -> None:
-        if window.editor.draft is None:
-            window.new_draft() if not window.model.loading and window.model.rowCount() == 0 \
-                else None
-            QTimer.singleShot(50, step)
-            return
-        if state["typed"] < len(text):
-            window.editor.rich.insertPlainText(text[state["typed"]])
-            state["typed"] += 1
-            QTimer.singleShot(5, step)
-
-    def on_saved(saved: object) -> None:
-        if isinstance(saved, Draft) and not state["reported"] and \
-                state["typed"] == len(text) and text in saved.html:
-            state["reported"] = True
-            print(f"autosaved {saved.id}", flush=True)
-
-    window.autosaver.draft_saved.connect(on_saved)
-    QTimer.singleShot(100, step)

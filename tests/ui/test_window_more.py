@@ -5,7 +5,6 @@ from __future__ import annotations
 import http.server
 import json
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -19,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from composer.domain.addresses import parse_addresses
 from composer.domain.models import Draft
-from composer.paths import Paths, resolve_paths
+from composer.paths import Paths
 from composer.store.drafts import DraftStore
 from composer.ui.body_editor import SafeTextEdit
 from composer.ui.mailto import parse_mailto
@@ -168,27 +167,3 @@ def test_smoke_test_and_prefilled_mailto_draft(tmp_path: Path) -> None:
     assert [d["subject"] for d in listed] == ["From a link"]
     shown = json.loads(_run(["draft", "show", listed[0]["id"], "--json"], data).stdout)
     assert shown["to"] == ["bob@x.test"] and shown["text"] == "Hi"
-
-
-def test_crash_recovery_after_sigkill(qtbot: QtBot, tmp_path: Path) -> None:
-    data = tmp_path / "d"
-    text = "Nothing typed is ever lost"
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(ROOT),
-           "COMPOSER_TEST_SCRIPT": text,
-           "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"}
-    child = subprocess.Popen([sys.executable, "-m", "composer", "--data-dir", str(data)],
-                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                             env=env, cwd=ROOT)
-    assert child.stdout is not None
-    line = child.stdout.readline()          # the app says the text is on disk...
-    child.send_signal(signal.SIGKILL)       # ...and is killed mid-session
-    child.wait(timeout=30)
-    child.stdout.close()
-    assert child.returncode == -signal.SIGKILL
-    assert line.startswith("autosaved "), line
-    draft_id = line.split()[1]
-    window = open_window(qtbot, resolve_paths(data))   # the next start
-    qtbot.waitUntil(lambda: window.editor.draft is not None
-                    and window.editor.draft.id == draft_id, timeout=10_000)
-    assert text in window.editor.rich.toPlainText()
-    window.close()
