@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -163,8 +165,8 @@ def test_later_starts_hand_links_and_files_to_the_running_window(tmp_path: Path)
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="XDG runtime folder")
 def test_on_linux_the_socket_lives_in_the_users_runtime_folder(
         qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    runtime = tmp_path / "run"
-    runtime.mkdir(mode=0o700)
+    # short, as /run/user/UID is (tmp_path can be too long for a socket path)
+    runtime = Path(tempfile.mkdtemp(prefix="rt-"))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     server = InstanceServer(server_name(tmp_path / "data"))
     assert Path(server.name).parent == runtime
@@ -173,3 +175,4 @@ def test_on_linux_the_socket_lives_in_the_users_runtime_folder(
         proc = _client(server.name, "{}\n")
     assert _finish(qtbot, proc) == "ok"
     server.close()
+    shutil.rmtree(runtime)
