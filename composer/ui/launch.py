@@ -48,13 +48,13 @@ def launch(args: argparse.Namespace) -> int:
 
     existing = QApplication.instance()
     if existing is None:
-        from composer.ui.selftest import no_display_reason
+        from composer.ui.selftest import new_application, no_display_reason
 
         reason = no_display_reason()
         if reason is not None:
             print(f"mail-composer: cannot open a window: {reason}", file=sys.stderr)
             return 1
-    app = existing or _new_application()
+    app = existing or new_application()
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_SLUG)
     app.setApplicationDisplayName(APP_NAME)
@@ -66,10 +66,10 @@ def launch(args: argparse.Namespace) -> int:
     server = None
     if not args.smoke_test:
         from composer.paths import resolve_paths
-        from composer.ui.single_instance import claim_or_forward, server_name
+        from composer.ui.single_instance import claim_or_forward, request_of, server_name
 
         name = server_name(resolve_paths(args.data_dir).data_dir)
-        server = claim_or_forward(name, _request(args), app)
+        server = claim_or_forward(name, request_of(args), app)
         if server is None:
             return 0  # the running window took the request
     try:
@@ -149,69 +149,11 @@ def _attach_sync(window: object) -> None:
     window.start_scheduler()
 
 
-def _new_application() -> object:
-    """QApplication, with Qt's fatal start errors (no platform plugin could be loaded: a
-    system library missing, the display unreachable) as one line and exit status 1
-    instead of an abort; Qt's messages before it are part of that line."""
-    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
-    from PySide6.QtWidgets import QApplication
-
-    said: list[str] = []
-
-    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
-        if kind == QtMsgType.QtFatalMsg:
-            first = (message.strip().splitlines() or ["Qt could not start"])[0]
-            details = "; ".join(m.strip() for m in said if m.strip())
-            print(f"mail-composer: cannot open a window: {first}"
-                  + (f" ({details})" if details else ""), file=sys.stderr, flush=True)
-            os._exit(1)  # Qt aborts once this handler returns
-        said.append(message)
-
-    previous = qInstallMessageHandler(handler)
-    try:
-        app = QApplication(sys.argv[:1])
-    finally:
-        qInstallMessageHandler(previous)
-    for message in said:  # what Qt said on a start that worked goes where it would have
-        print(message, file=sys.stderr)
-    return app
-
-
-# What a later start hands to the running window (composer/ui/single_instance.py).
-_REQUEST_LISTS = ("to", "cc", "bcc", "attach")
-_REQUEST_TEXTS = ("mailto", "subject", "body")
-
-
-def _request(args: argparse.Namespace) -> dict[str, object]:
-    """The command line's draft fields, with file paths made absolute (the running
-    instance has another working folder)."""
-    request: dict[str, object] = {key: getattr(args, key) for key in _REQUEST_TEXTS}
-    request.update({key: list(getattr(args, key)) for key in _REQUEST_LISTS})
-    mailto = args.mailto
-    if mailto and not mailto.lower().startswith("mailto:") and Path(mailto).is_file():
-        request["mailto"] = str(Path(mailto).resolve())
-    request["attach"] = [str(Path(a).expanduser().resolve()) for a in args.attach]
-    return request
-
-
-def request_args(request: dict[str, object]) -> argparse.Namespace:
-    """A request from another process (hostile until checked) as command-line fields:
-    strings and lists of strings only, everything else left out."""
-    fields: dict[str, object] = {}
-    for key in _REQUEST_TEXTS:
-        value = request.get(key)
-        fields[key] = value if isinstance(value, str) and value else None
-    for key in _REQUEST_LISTS:
-        value = request.get(key)
-        fields[key] = ([v for v in value if isinstance(v, str)]
-                       if isinstance(value, list) else [])
-    return argparse.Namespace(**fields)
-
-
 def open_request(window: object, request: dict[str, object]) -> None:
     """A mailto: link, .eml file or prefilled fields from another start or an open event:
     a new draft in the running window, which comes to the front."""
     from composer.ui.main_window import MainWindow
+    from composer.ui.single_instance import request_args
 
     assert isinstance(window, MainWindow)
     args = request_args(request)

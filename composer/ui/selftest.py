@@ -51,6 +51,34 @@ def no_display_reason(env: Mapping[str, str] | None = None,
             "session, or set QT_QPA_PLATFORM=offscreen to check without one)")
 
 
+def new_application() -> object:
+    """QApplication, with Qt's fatal start errors (no platform plugin could be loaded: a
+    system library missing, the display unreachable) as one line and exit status 1
+    instead of an abort; Qt's messages before it are part of that line."""
+    from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
+    from PySide6.QtWidgets import QApplication
+
+    said: list[str] = []
+
+    def handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None:
+        if kind == QtMsgType.QtFatalMsg:
+            first = (message.strip().splitlines() or ["Qt could not start"])[0]
+            details = "; ".join(m.strip() for m in said if m.strip())
+            print(f"mail-composer: cannot open a window: {first}"
+                  + (f" ({details})" if details else ""), file=sys.stderr, flush=True)
+            os._exit(1)  # Qt aborts once this handler returns
+        said.append(message)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        app = QApplication(sys.argv[:1])
+    finally:
+        qInstallMessageHandler(previous)
+    for message in said:  # what Qt said on a start that worked goes where it would have
+        print(message, file=sys.stderr)
+    return app
+
+
 def _check_adapters() -> str:
     from composer.sync.adapters import KINDS, adapter_class
 

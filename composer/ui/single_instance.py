@@ -9,6 +9,7 @@ newline-terminated, answered with ``ok`` (or ``error`` for what is not a request
 
 from __future__ import annotations
 
+import argparse
 import getpass
 import hashlib
 import json
@@ -129,6 +130,37 @@ class InstanceServer(QObject):
         socket.write(reply)
         socket.flush()
         socket.disconnectFromServer()
+
+
+# What a later start hands to the running window: its command line's draft fields.
+_REQUEST_LISTS = ("to", "cc", "bcc", "attach")
+_REQUEST_TEXTS = ("mailto", "subject", "body")
+
+
+def request_of(args: argparse.Namespace) -> dict[str, object]:
+    """The command line's draft fields, with file paths made absolute (the running
+    instance has another working folder)."""
+    request: dict[str, object] = {key: getattr(args, key) for key in _REQUEST_TEXTS}
+    request.update({key: list(getattr(args, key)) for key in _REQUEST_LISTS})
+    mailto = args.mailto
+    if mailto and not mailto.lower().startswith("mailto:") and Path(mailto).is_file():
+        request["mailto"] = str(Path(mailto).resolve())
+    request["attach"] = [str(Path(a).expanduser().resolve()) for a in args.attach]
+    return request
+
+
+def request_args(request: dict[str, object]) -> argparse.Namespace:
+    """A request from another process (hostile until checked) as command-line fields:
+    strings and lists of strings only, everything else left out."""
+    fields: dict[str, object] = {}
+    for key in _REQUEST_TEXTS:
+        value = request.get(key)
+        fields[key] = value if isinstance(value, str) and value else None
+    for key in _REQUEST_LISTS:
+        value = request.get(key)
+        fields[key] = ([v for v in value if isinstance(v, str)]
+                       if isinstance(value, list) else [])
+    return argparse.Namespace(**fields)
 
 
 def _parse(line: bytes) -> dict[str, Any] | None:

@@ -69,7 +69,7 @@ def test_a_link_and_a_file_opened_while_running_become_drafts_in_the_window(
 
 
 def test_hostile_requests_keep_only_strings(qtbot: QtBot, window: MainWindow) -> None:
-    from composer.ui.launch import request_args
+    from composer.ui.single_instance import request_args
 
     args = request_args({"mailto": 5, "to": ["a@x.test", 3, None], "cc": "b@x.test",
                          "subject": ["x"], "attach": {"a": 1}})
