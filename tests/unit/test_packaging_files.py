@@ -271,3 +271,19 @@ def test_licence_notices_cover_the_bundled_python_packages(tmp_path: Path) -> No
     assert not re.search(r"^(pytest|hypothesis|mypy|pyinstaller) \d", text,
                          re.MULTILINE | re.IGNORECASE)  # test and build tools are not bundled
     assert "Permission is hereby granted" in text  # texts, not only names
+
+
+def test_windows_gets_a_console_and_a_windowed_program() -> None:
+    spec = (ROOT / "packaging" / "mail-composer.spec").read_text()
+    windows = spec.split('if sys.platform == "win32":\n    # A console program')[1]
+    assert "name=APP_NAME, console=False" in windows.split("coll = COLLECT")[0]
+    assert 'name="mail-composer",\n    console=not sys.platform == "darwin"' in spec
+    assert "COLLECT(*executables" in spec
+
+
+def test_check_validates_the_packaged_files_not_the_sources() -> None:
+    check = (ROOT / "packaging" / "linux" / "check.sh").read_text()
+    assert 'desktop-file-validate "$desktop"' in check
+    assert 'desktop="$scratch/root/usr/share/applications/' in check
+    assert "resources/linux/" not in check
+    assert "lintian --fail-on error" in check and "interleaved" in check
