@@ -1,5 +1,10 @@
 """Starting the GUI: QApplication, theme, the core, the window, and what the command
-line asked for (a mailto: link, prefilled fields, --smoke-test, --self-test)."""
+line asked for (a mailto: link, prefilled fields, --smoke-test, --self-test).
+
+One instance per data folder (composer/ui/single_instance.py): a later start hands its
+request to the running window and exits 0; macOS open events (composer/ui/file_open.py)
+reach the window the same way. Without a display the start fails with one line instead
+of Qt's abort."""
 
 from __future__ import annotations
 
@@ -7,10 +12,17 @@ import argparse
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from composer import APP_ID, APP_NAME, APP_SLUG, __version__
 from composer.domain.models import Draft
 from composer.errors import ComposerError
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from composer.ui.file_open import FileOpenFilter
+    from composer.ui.single_instance import InstanceServer
 
 
 def _local_zone() -> str:
@@ -34,16 +46,48 @@ def launch(args: argparse.Namespace) -> int:
         return run_self_test()
     from PySide6.QtWidgets import QApplication
 
-    from composer.app import open_core
-    from composer.ui.main_window import MainWindow
-    from composer.ui.theme import apply_theme
+    existing = QApplication.instance()
+    if existing is None:
+        from composer.ui.selftest import new_application, no_display_reason
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+        reason = no_display_reason()
+        if reason is not None:
+            print(f"mail-composer: cannot open a window: {reason}", file=sys.stderr)
+            return 1
+    app = existing or new_application()
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_SLUG)
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setDesktopFileName(APP_ID)
+    from composer.ui.file_open import install_file_open_filter
+
+    opened = install_file_open_filter(app)  # before anything can deliver an open event
+    server = None
+    if not args.smoke_test:
+        from composer.paths import resolve_paths
+        from composer.ui.single_instance import claim_or_forward, request_of, server_name
+
+        name = server_name(resolve_paths(args.data_dir).data_dir)
+        server = claim_or_forward(name, request_of(args), app)
+        if server is None:
+            return 0  # the running window took the request
+    try:
+        return _run_window(app, args, opened, server)
+    finally:  # the next start in this process (tests) starts afresh
+        app.removeEventFilter(opened)
+        opened.deleteLater()
+        if server is not None:
+            server.close()
+            server.deleteLater()
+
+
+def _run_window(app: QApplication, args: argparse.Namespace, opened: FileOpenFilter,
+                server: InstanceServer | None) -> int:
+    from composer.app import open_core
+    from composer.ui.main_window import MainWindow
+    from composer.ui.theme import apply_theme
+
     try:
         core = open_core(args.data_dir)
     except ComposerError as exc:
@@ -64,6 +108,9 @@ def launch(args: argparse.Namespace) -> int:
     window.first_painted.connect(
         lambda: window.bridge.submit(lambda store: store.blobs.collect_garbage()))
     window.show()
+    opened.set_handler(lambda link_or_file: open_request(window, {"mailto": link_or_file}))
+    if server is not None:
+        server.request_received.connect(lambda request: open_request(window, request))
     if core.recovery is not None:
         from PySide6.QtWidgets import QMessageBox
 
@@ -100,6 +147,23 @@ def _attach_sync(window: object) -> None:
     window.sync.sync_finished.connect(window.show_sync_summary)
     window.sync.request_sync()
     window.start_scheduler()
+
+
+def open_request(window: object, request: dict[str, object]) -> None:
+    """A mailto: link, .eml file or prefilled fields from another start or an open event:
+    a new draft in the running window, which comes to the front."""
+    from composer.ui.main_window import MainWindow
+    from composer.ui.single_instance import request_args
+
+    assert isinstance(window, MainWindow)
+    args = request_args(request)
+    prefill = _prefill(args)
+    if prefill is not None or args.attach:
+        window.new_draft(prefill, attach=[Path(a) for a in args.attach])
+    if window.isMinimized():
+        window.showNormal()
+    window.raise_()
+    window.activateWindow()
 
 
 def _prefill(args: argparse.Namespace) -> Draft | None:

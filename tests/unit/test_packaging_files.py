@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import ast
 import configparser
+import os
 import re
 import shutil
+import struct
 import subprocess
 import sys
 from pathlib import Path
@@ -25,10 +27,13 @@ def test_workflows_match_the_github_schema() -> None:
     assert out.returncode == 0, out.stdout + out.stderr
 
 
-def test_release_matrix_builds_tests_and_smoke_tests_on_three_systems() -> None:
+def test_tests_run_on_three_systems_and_installers_on_each_own_runner() -> None:
+    ci = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    for needle in ("ubuntu-", "windows-", "macos-", "scripts/test.sh"):
+        assert needle in ci
     text = (ROOT / ".github" / "workflows" / "release.yml").read_text()
-    for needle in ("ubuntu-", "windows-", "macos-", "scripts/test.sh", "--self-test",
-                   "--smoke-test", "upload-artifact", "packaging/linux/check.sh"):
+    for needle in ("ubuntu-", "windows-", "macos-", "packaging/smoke.py",
+                   "upload-artifact", "packaging/linux/check.sh"):
         assert needle in text
 
 
@@ -100,3 +105,185 @@ def test_deb_depends_on_the_system_libraries_the_spec_does_not_bundle() -> None:
             assert pkg in depends, (lib, pkg)
     assert system.fullmatch("libxcb-icccm.so.4") and not system.fullmatch("libpython3.11.so.1.0")
     assert not system.fullmatch("libicudata.so.73") and not system.fullmatch("libsqlite3.so.0")
+
+
+def _workflow(name: str) -> dict:  # type: ignore[type-arg]
+    from ruamel.yaml import YAML  # check-jsonschema's YAML reader
+
+    loaded = YAML(typ="safe").load((ROOT / ".github" / "workflows" / name).read_text())
+    assert isinstance(loaded, dict)
+    return loaded
+
+
+def test_installers_build_on_every_push_to_main_and_on_tags() -> None:
+    workflow = _workflow("release.yml")
+    on = workflow["on"]
+    assert on["push"]["branches"] == ["main"] and on["push"]["tags"] == ["v*"]
+    jobs = workflow["jobs"]
+    assert {"linux", "windows", "macos", "publish"} <= set(jobs)
+    for name in ("linux", "windows", "macos"):
+        assert "if" not in jobs[name], name  # not only on tags
+        steps = jobs[name]["steps"]
+        assert any("upload-artifact" in s.get("uses", "") for s in steps), name
+        # smoke-tested on its own runner, output checked by packaging/smoke.py
+        assert any("packaging/smoke.py" in s.get("run", "") for s in steps), name
+    assert jobs["publish"]["if"] == "startsWith(github.ref, 'refs/tags/v')"
+    assert set(jobs["publish"]["needs"]) == {"linux", "windows", "macos"}
+    archs = {(m["runner"], m["arch"]) for m in jobs["macos"]["strategy"]["matrix"]["include"]}
+    assert archs == {("macos-15", "arm64"), ("macos-15-intel", "x86_64")}
+    build = next(s for s in jobs["macos"]["steps"] if "build_dmg.sh" in s.get("run", ""))
+    assert build["env"]["REQUIRE_SIGNING"] == "${{ startsWith(github.ref, 'refs/tags/v') }}"
+    windows = "\n".join(s.get("run", "") for s in jobs["windows"]["steps"])
+    for needle in ("signtool", "/DUseSignTool", "/DOutputSuffix=-unsigned", "iscc",
+                   "Mail Composer.exe", "unins000.exe", "$LASTEXITCODE"):
+        assert needle in windows, needle
+
+
+def test_every_pip_install_uses_the_lock_file() -> None:
+    for name in ("ci.yml", "release.yml"):
+        text = (ROOT / ".github" / "workflows" / name).read_text()
+        installs = re.findall(r"pip install[^\n]*", text)
+        assert installs, name
+        for line in installs:
+            assert "-c constraints.txt" in line, (name, line)
+
+
+def test_macos_build_signs_through_pyinstaller_and_refuses_unsigned_tags() -> None:
+    script = (ROOT / "packaging" / "macos" / "build_dmg.sh").read_text()
+    assert "--deep --sign" not in script and "codesign --force" not in script
+    for needle in ("security create-keychain", "security import", "delete-keychain",
+                   "notarytool submit", "stapler staple", "REQUIRE_SIGNING", "::error::",
+                   "ln -s /Applications", "-unsigned", "icon_${size}x${size}@2x.png",
+                   "lipo -archs", '"Accepted"'):
+        assert needle in script, needle
+    spec = (ROOT / "packaging" / "mail-composer.spec").read_text()
+    for needle in ("codesign_identity=", "entitlements_file=", "target_arch=",
+                   '"MACOS_SIGN_IDENTITY"', '"MACOS_TARGET_ARCH"'):
+        assert needle in spec, needle
+
+
+def test_inno_setup_follows_the_install_mode_and_cleans_upgrades() -> None:
+    iss = (ROOT / "packaging" / "windows" / "mail-composer.iss").read_text()
+    registry = [line for line in iss.splitlines() if line.startswith("Root:")]
+    assert registry and all(line.startswith("Root: HKA;") for line in registry)
+    for needle in ("DefaultDirName={autopf}\\", "ArchitecturesAllowed=x64compatible",
+                   "ArchitecturesInstallIn64BitMode=x64compatible",
+                   'Type: filesandordirs; Name: "{app}\\_internal"',
+                   "SetupIconFile=..\\out\\mail-composer.ico", '#define AppExe "Mail Composer.exe"',
+                   "\\DefaultIcon", '"ApplicationIcon"', "SignTool=mcsign"):
+        assert needle in iss, needle
+    handlers = [line for line in registry if "shell\\open\\command" in line]
+    assert len(handlers) == 3 and all("{app}\\{#AppExe}" in line for line in handlers)
+
+
+def test_spec_keeps_the_inline_image_plugins_and_the_local_socket() -> None:
+    tree = ast.parse((ROOT / "packaging" / "mail-composer.spec").read_text())
+    assigned = {node.targets[0].id: node.value for node in tree.body  # type: ignore[attr-defined]
+                if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name)}
+    assert set(ast.literal_eval(assigned["_IMAGE_FORMATS"])) == {"svg", "jpeg", "gif", "webp"}
+    excludes = ast.literal_eval(assigned["QT_EXCLUDES"])
+    assert "PySide6.QtNetwork" not in excludes  # QLocalServer: one instance per data folder
+    drop = _spec_regex("_DROP_PLUGINS")
+    for fmt in ("jpeg", "gif", "webp"):
+        assert not drop.search(f"PySide6/Qt/plugins/imageformats/libq{fmt}.so")
+
+
+def test_render_icons_writes_every_png_and_a_windows_ico(tmp_path: Path) -> None:
+    out = subprocess.run([sys.executable, str(ROOT / "packaging" / "render_icons.py"),
+                          str(tmp_path / "icons")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "icons" / "1024x1024" / "mail-composer.png").is_file()
+    ico = (tmp_path / "mail-composer.ico").read_bytes()
+    reserved, kind, count = struct.unpack("<HHH", ico[:6])
+    assert (reserved, kind, count) == (0, 1, 7)
+    sides = []
+    for i in range(count):
+        width, height, _, _, planes, bits, size, offset = struct.unpack(
+            "<BBBBHHII", ico[6 + 16 * i:22 + 16 * i])
+        assert ico[offset:offset + 8] == b"\x89PNG\r\n\x1a\n" and offset + size <= len(ico)
+        assert (planes, bits) == (1, 32) and width == height
+        sides.append(width or 256)
+    assert sides == [16, 24, 32, 48, 64, 128, 256]
+
+
+def _launcher_dir(tmp_path: Path, status: int) -> Path:
+    app = tmp_path / "mail-composer"
+    app.mkdir()
+    shutil.copy(ROOT / "packaging" / "linux" / "launcher.sh", app / "mail-composer")
+    (app / "mail-composer-bin").write_text(f"#!/bin/sh\necho ran \"$@\"\nexit {status}\n")
+    for f in ("mail-composer", "mail-composer-bin"):
+        (app / f).chmod(0o755)
+    fake = tmp_path / "ldd"
+    fake.write_text("#!/bin/sh\nprintf '\\tlibxcb-cursor.so.0 => not found\\n"
+                    "\\tlibxcb-randr.so.0 => not found\\n\\tlibfoo.so.9 => not found\\n"
+                    "\\tlibc.so.6 => /lib/libc.so.6\\n'\n")
+    fake.chmod(0o755)
+    return app
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script")
+def test_tarball_launcher_names_the_missing_packages(tmp_path: Path) -> None:
+    app = _launcher_dir(tmp_path, status=1)
+    env = {"PATH": "/usr/bin:/bin", "MAIL_COMPOSER_LDD": str(tmp_path / "ldd")}
+    out = subprocess.run([str(app / "mail-composer"), "--self-test"], env=env,
+                         capture_output=True, text=True)
+    assert out.returncode == 1
+    assert out.stdout == "ran --self-test\n"
+    assert "missing system library libxcb-cursor.so.0 (Debian/Ubuntu package: libxcb-cursor0)" \
+        in out.stderr
+    assert "missing system library libfoo.so.9\n" in out.stderr
+    assert "sudo apt install libxcb-cursor0 libxcb-randr0\n" in out.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a POSIX shell script")
+def test_tarball_launcher_is_silent_when_the_app_runs(tmp_path: Path) -> None:
+    app = _launcher_dir(tmp_path, status=0)
+    env = {"PATH": "/usr/bin:/bin", "MAIL_COMPOSER_LDD": str(tmp_path / "ldd")}
+    out = subprocess.run([str(app / "mail-composer"), "a b"], env=env, capture_output=True,
+                         text=True)
+    assert (out.returncode, out.stdout, out.stderr) == (0, "ran a b\n", "")
+
+
+def test_smoke_checks_what_the_app_prints(tmp_path: Path) -> None:
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    good = subprocess.run([sys.executable, str(ROOT / "packaging" / "smoke.py"), "--",
+                           sys.executable, "-m", "composer"], env=env, capture_output=True,
+                          text=True, timeout=600)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert good.stdout.rstrip().endswith("smoke: all checks passed")
+    liar = tmp_path / "liar.py"  # exits 0 to everything, prints nothing useful
+    liar.write_text("print('mail-composer 0.1.0')\n")
+    bad = subprocess.run([sys.executable, str(ROOT / "packaging" / "smoke.py"), "--",
+                          sys.executable, str(liar)], env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert bad.returncode == 1
+    assert "smoke: FAILED: --self-test: expected" in bad.stderr
+
+
+def test_licence_notices_cover_the_bundled_python_packages(tmp_path: Path) -> None:
+    out = tmp_path / "python-packages.txt"
+    done = subprocess.run([sys.executable, str(ROOT / "packaging" / "collect_licenses.py"),
+                           str(out)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    for name in ("PySide6_Essentials", "keyring", "httpx", "platformdirs", "nh3"):
+        assert re.search(rf"^{name} \d", text, re.MULTILINE | re.IGNORECASE), name
+    assert not re.search(r"^(pytest|hypothesis|mypy|pyinstaller) \d", text,
+                         re.MULTILINE | re.IGNORECASE)  # test and build tools are not bundled
+    assert "Permission is hereby granted" in text  # texts, not only names
+
+
+def test_windows_gets_a_console_and_a_windowed_program() -> None:
+    spec = (ROOT / "packaging" / "mail-composer.spec").read_text()
+    windows = spec.split('if sys.platform == "win32":\n    # A console program')[1]
+    assert "name=APP_NAME, console=False" in windows.split("coll = COLLECT")[0]
+    assert 'name="mail-composer",\n    console=not sys.platform == "darwin"' in spec
+    assert "COLLECT(*executables" in spec
+
+
+def test_check_validates_the_packaged_files_not_the_sources() -> None:
+    check = (ROOT / "packaging" / "linux" / "check.sh").read_text()
+    assert 'desktop-file-validate "$desktop"' in check
+    assert 'desktop="$scratch/root/usr/share/applications/' in check
+    assert "resources/linux/" not in check
+    assert "lintian --fail-on error" in check and "interleaved" in check
