@@ -52,7 +52,7 @@ def launch(args: argparse.Namespace) -> int:
 
         reason = no_display_reason()
         if reason is not None:
-            print(f"mail-composer: cannot open a window: {reason}", file=sys.stderr)
+            print(f"mail-composer: error: cannot open a window: {reason}", file=sys.stderr)
             return 1
     app = existing or new_application()
     assert isinstance(app, QApplication)

@@ -64,7 +64,7 @@ def new_application() -> object:
         if kind == QtMsgType.QtFatalMsg:
             first = (message.strip().splitlines() or ["Qt could not start"])[0]
             details = "; ".join(m.strip() for m in said if m.strip())
-            print(f"mail-composer: cannot open a window: {first}"
+            print(f"mail-composer: error: cannot open a window: {first}"
                   + (f" ({details})" if details else ""), file=sys.stderr, flush=True)
             os._exit(1)  # Qt aborts once this handler returns
         said.append(message)

@@ -128,7 +128,7 @@ grep -q "^smoke test: painted [1-9][0-9]*x[1-9][0-9]*$" <<<"$smoke" || { echo "-
 set +e
 nodisplay="$(env -u QT_QPA_PLATFORM -u DISPLAY -u WAYLAND_DISPLAY "$bin" 2>&1)"; rc=$?
 set -e
-[ "$rc" = 1 ] && grep -q "^mail-composer: cannot open a window: no display" <<<"$nodisplay" \
+[ "$rc" = 1 ] && grep -q "^mail-composer: error: cannot open a window: no display" <<<"$nodisplay" \
   || { echo "no display: exit $rc: $nodisplay"; exit 1; }
 # And under a real X server (the xcb plugin: QT_QPA_PLATFORM unset), when xvfb-run is
 # installed (apt-get install xvfb) and so are the .deb's X11 Depends.

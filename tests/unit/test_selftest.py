@@ -62,7 +62,7 @@ def test_gui_without_a_display_says_so_in_one_line(tmp_path: Path) -> None:
     out = _without_display(tmp_path=tmp_path)
     assert out.returncode == 1, out
     assert out.stdout == ""
-    assert out.stderr.startswith("mail-composer: cannot open a window: no display")
+    assert out.stderr.startswith("mail-composer: error: cannot open a window: no display")
     assert out.stderr.count("\n") == 1
 
 
@@ -75,7 +75,7 @@ def test_gui_with_an_unreachable_display_says_so_in_one_line(tmp_path: Path) -> 
                           str(tmp_path / "data")], env=env, capture_output=True,
                          text=True, timeout=120)
     assert out.returncode == 1, out
-    assert out.stderr.startswith("mail-composer: cannot open a window:")
+    assert out.stderr.startswith("mail-composer: error: cannot open a window:")
     assert "could not connect to display :97" in out.stderr
     assert out.stderr.count("\n") == 1
 
