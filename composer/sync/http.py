@@ -102,6 +102,14 @@ def server_error(service: str, response: httpx.Response) -> SyncError:
     )
 
 
+def protocol_error(service: str, what: str, *, status: int | None = None) -> SyncError:
+    """An answer whose shape this version does not recognise (``what`` names the part
+    that is missing or wrong, never a value from the answer)."""
+    return SyncError(SyncErrorKind.PROTOCOL,
+                     f"{service}: the service answered in a way this version does not "
+                     f"understand ({what})", status=status)
+
+
 def json_or_none(response: httpx.Response) -> object | None:
     try:
         value: object = response.json()
@@ -126,6 +134,7 @@ _SUMMARY = {
     SyncErrorKind.RATE_LIMITED: "too many requests; waiting as the service asked",
     SyncErrorKind.VALIDATION: "the service refused the draft",
     SyncErrorKind.TRANSIENT: "the service had a problem; will retry",
+    SyncErrorKind.PROTOCOL: "the service answered in a way this version does not understand",
 }
 
 

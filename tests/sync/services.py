@@ -53,12 +53,12 @@ def _datamotion(start: Starter) -> Service:
 
     def remote(rid: str) -> tuple[str, str] | None:
         m = fake.messages.get(int(rid))
-        return None if m is None else (m["Subject"], "draft" if m["folder"] == 1 else "sent")
+        return None if m is None else (m["Subject"], "draft" if m["folder"] == 3 else "sent")
 
     return Service(Account("secure", "datamotion", url + "/SecureMessagingApi",
                            username="alice@acme.example", address="alice@acme.example"),
                    fake, True, remote,
-                   lambda: {str(k) for k, m in fake.messages.items() if m["folder"] == 1})
+                   lambda: {str(k) for k, m in fake.messages.items() if m["folder"] == 3})
 
 
 def _onlyoffice(start: Starter) -> Service:
@@ -127,11 +127,17 @@ BUILDERS: dict[str, Callable[[Starter], Service]] = {
 }
 
 
+#: the two ways the fakes answer: exactly as sent, or as a normalising server would
+MODES = ("exact", "normalising")
+
+
 @contextmanager
-def five_services() -> Iterator[dict[str, Service]]:
-    """Start the five fakes on 127.0.0.1; yields account name -> Service."""
+def five_services(mode: str = "exact") -> Iterator[dict[str, Service]]:
+    """Start the five fakes on 127.0.0.1 (``mode``: one of ``MODES``); yields account
+    name -> Service."""
     with ExitStack() as stack:
         def start(fake: FakeService) -> str:
+            fake.normalising = mode == "normalising"
             return stack.enter_context(serve(fake))
 
         services = [build(start) for build in BUILDERS.values()]
