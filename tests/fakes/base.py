@@ -28,7 +28,7 @@ import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -120,6 +120,8 @@ class FakeService:
         self._faults: deque[_Queued] = deque()
         self._idle = threading.Condition(self.lock)
         self._in_flight = 0
+        #: rewrites answers (an undocumented shape, for the adapters' parse-or-fail tests)
+        self.reshape: Callable[[Request, Reply], Reply] | None = None
 
     # -- to implement -------------------------------------------------------------------
     def route(self, request: Request) -> Reply:
@@ -222,6 +224,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         with service.lock:
             reply = service.route(request)
+            if service.reshape is not None:
+                reply = service.reshape(request, reply)
         self._send(reply)
 
     def _abort(self) -> None:
