@@ -38,7 +38,13 @@ from composer.store.codec import draft_from_json, draft_to_json
 from composer.store.drafts import Claim, DraftStore
 from composer.store.outbox import Op, OutboxEntry
 from composer.store.sync_state import SyncState, SyncStatus
-from composer.sync.adapters.base import Adapter, RemoteDraft, RemoteRef
+from composer.sync.adapters.base import (
+    Adapter,
+    RemoteDraft,
+    RemoteRef,
+    canonical_addresses,
+    canonical_text,
+)
 from composer.sync.errors import SyncError, SyncErrorKind
 
 log = logging.getLogger(__name__)
@@ -360,24 +366,34 @@ class SyncEngine:
                 self._store.sync_states.put(state.evolve(create_pending=False))
             raise
 
+    #: looks for the copy of a create whose outcome is unknown before creating again
     UNKNOWN_OUTCOME_CHECKS = 2
+    #: the wait between those looks (a request that timed out can land a moment later)
+    UNKNOWN_OUTCOME_WAIT = timedelta(seconds=20)
 
     def _not_found_yet(self, entry: OutboxEntry, adapter: Adapter) -> None:
         """A create whose outcome was unknown is not on the service (yet). A request that
-        timed out can still land a moment later, so look again after a backoff before
-        creating again (or, for a delete, before concluding there is nothing to delete)."""
+        timed out can still land a moment later, so look again after a short fixed wait
+        before creating again (or, for a delete, before concluding there is nothing to
+        delete). Bounded: at most ``UNKNOWN_OUTCOME_CHECKS`` looks, ``UNKNOWN_OUTCOME_WAIT``
+        apart (under a minute), then the engine goes ahead; the state says so."""
         if adapter.capabilities.can_find and entry.attempts < self.UNKNOWN_OUTCOME_CHECKS:
-            raise SyncError(SyncErrorKind.TRANSIENT,
-                            "the outcome of an earlier attempt is not known yet; checking "
-                            "again shortly", request_sent=False)
+            when = self._clock() + self.UNKNOWN_OUTCOME_WAIT
+            then = "saved again" if entry.op is Op.PUSH else "taken as never made"
+            raise SyncError(
+                SyncErrorKind.TRANSIENT,
+                "an earlier save was interrupted; its copy is not on the service yet; "
+                f"looking again at {when:%H:%M:%S} UTC, then it is {then}",
+                retry_at=when, request_sent=False)
 
     def _same_content(self, adapter: Adapter, ref: RemoteRef, draft: Draft) -> bool:
         try:
             remote = adapter.fetch(ref.remote_id)
         except SyncError:
             return False
-        return remote.subject == draft.subject and \
-            set(remote.to) == {a.addr for a in draft.to if a.valid}
+        return canonical_text(remote.subject) == canonical_text(draft.subject) and \
+            canonical_addresses(remote.to) == canonical_addresses(
+                a.addr for a in draft.to if a.valid)
 
     def _find_attempted(self, adapter: Adapter, marker: str, draft: Draft,
                         state: SyncState) -> RemoteRef | None:
@@ -504,10 +520,8 @@ class SyncEngine:
         store = self._store
         now = self._clock()
         retry_at: datetime | None = None
-        if err.kind is SyncErrorKind.RATE_LIMITED:
+        if err.kind in (SyncErrorKind.RATE_LIMITED, SyncErrorKind.TRANSIENT):
             retry_at = err.retry_at or now + self._backoff(entry.attempts + 1)
-        elif err.kind is SyncErrorKind.TRANSIENT:
-            retry_at = now + self._backoff(entry.attempts + 1)
         keep = err.kind in (SyncErrorKind.RATE_LIMITED, SyncErrorKind.TRANSIENT,
                             SyncErrorKind.AUTH)
         status = SyncStatus.FAILED

@@ -4,8 +4,10 @@ reformatted, domains lower-cased, lists reordered, fields added)."""
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,11 +15,18 @@ import pytest
 
 from composer.domain.addresses import parse_addresses
 from composer.domain.models import Draft
+from composer.secrets import SecretStore
+from composer.settings import Settings, SettingsFile
+from composer.store.drafts import DraftStore
+from composer.store.sync_state import SyncStatus
 from composer.sync.adapters import adapter_class
 from composer.sync.adapters.base import Adapter
+from composer.sync.engine import SyncEngine
 from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.http import make_client
+from composer.sync.service import AdapterPool
 from tests.fakes.base import Reply, Request
+from tests.store.conftest import FakeClock
 from tests.sync.files import MemoryFiles
 from tests.sync.services import MODES, SECRETS, Service, five_services
 
@@ -194,3 +203,31 @@ def test_status_codes_map_to_kinds(running: dict[str, Service], adapters: list[A
         adapter.create(draft, MemoryFiles(), draft.id)
     assert caught.value.kind is kind
     assert service.live_ids() == set()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_normalising_server_causes_no_conflict_and_no_new_copy(
+        tmp_path: Path, name: str) -> None:
+    with five_services("normalising") as services:
+        service = services[name]
+        clock = FakeClock()
+        settings = SettingsFile(tmp_path / "settings.json")
+        settings.save(Settings(accounts=(service.account,)))
+        SecretStore().set(name, SECRETS[name])
+        store = DraftStore.open(tmp_path / "drafts.sqlite3", clock)
+        pool = AdapterPool(settings, SecretStore(), clock)
+        try:
+            engine = SyncEngine(store, pool, clock, random.Random(7))
+            draft = store.save(_draft(service))
+            for n in range(3):
+                report = engine.run_once()
+                assert report.clean and report.conflicts == 0, report.errors
+                store.save(store.get(draft.id).evolve(subject=f"  Edit {n}  "))
+            assert engine.run_once().clean
+            state = store.sync_states.get(draft.id)
+            assert state is not None and state.state is SyncStatus.SYNCED
+            assert service.live_ids() == {state.remote_id}
+            assert len(store.list(limit=100)) == 1       # no conflict copy either
+        finally:
+            pool.close()
+            store.close()
