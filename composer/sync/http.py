@@ -12,6 +12,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import httpx
 
@@ -100,6 +101,18 @@ def server_error(service: str, response: httpx.Response) -> SyncError:
         f"{service}: the service answered {response.status_code}; will retry",
         status=response.status_code,
     )
+
+
+def path_segment(value: str, service: str, *, field: str | None = None) -> str:
+    """``value`` as one URL path segment: every character that could change the path
+    (``/``, ``?``, ``#``, ``%``, spaces...) is percent-encoded, and a value that is a dot
+    segment (``.``, ``..``) or empty, which no encoding keeps from moving the path, is
+    refused before any request."""
+    if value in ("", ".", ".."):
+        raise SyncError(SyncErrorKind.VALIDATION if field else SyncErrorKind.NOT_FOUND,
+                        f"{service}: {value!r} cannot be part of a request path",
+                        field=field, request_sent=False)
+    return quote(value, safe="")
 
 
 def protocol_error(service: str, what: str, *, status: int | None = None) -> SyncError:

@@ -49,6 +49,7 @@ from composer.sync.adapters.base import (
 from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.http import (
     json_or_none,
+    path_segment,
     protocol_error,
     retry_after_seconds,
     server_error,
@@ -270,7 +271,4 @@ class ExanteAdapter:
 
 
 def _seg(value: str) -> str:
-    """One URL path segment: every character that could change the path is quoted."""
-    from urllib.parse import quote
-
-    return quote(value, safe="")
+    return path_segment(value, SERVICE)

@@ -37,7 +37,6 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 import httpx
@@ -60,7 +59,13 @@ from composer.sync.adapters.base import (
     html_body,
 )
 from composer.sync.errors import SyncError, SyncErrorKind
-from composer.sync.http import json_or_none, protocol_error, status_error, transport_errors
+from composer.sync.http import (
+    json_or_none,
+    path_segment,
+    protocol_error,
+    status_error,
+    transport_errors,
+)
 
 SERVICE = "myKaarma"
 MARKER_KEY = "composerMarker"
@@ -219,8 +224,8 @@ class MykaarmaAdapter:
 
     # -- mapping ------------------------------------------------------------------------
     def _customer_path(self, customer: str) -> str:
-        return (f"department/{_seg(self._department)}/user/{_seg(self._user)}/customer/"
-                f"{_seg(customer)}")
+        return (f"department/{_seg(self._department, 'from')}/user/{_seg(self._user, 'from')}"
+                f"/customer/{_seg(customer, 'context')}")
 
     @staticmethod
     def _split(remote_id: str) -> tuple[str, str]:
@@ -348,9 +353,8 @@ class MykaarmaAdapter:
         return status_error(SERVICE, status, words, field=field, fields=fields)
 
 
-def _seg(value: str) -> str:
-    """One URL path segment: every character that could change the path is quoted."""
-    return quote(value, safe="")
+def _seg(value: str, field: str | None = None) -> str:
+    return path_segment(value, SERVICE, field=field)
 
 
 def _object(item: dict[str, Any], name: str) -> dict[str, Any]:

@@ -26,7 +26,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 
@@ -48,6 +47,7 @@ from composer.sync.adapters.base import (
 from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.http import (
     json_or_none,
+    path_segment,
     protocol_error,
     retry_at_epoch,
     status_error,
@@ -83,7 +83,11 @@ class RebillyAdapter:
         self._clock = clock
         self._headers = {"REB-APIKEY": secret}
         org = account.options.get("organization_id", "")
-        self._base = f"organizations/{_seg(org)}/email-messages"
+        self._org = org
+
+    @property
+    def _base(self) -> str:
+        return f"organizations/{path_segment(self._org, SERVICE, field='from')}/email-messages"
 
     def _sender(self, draft: Draft) -> str:
         if self._account.address:
@@ -146,7 +150,8 @@ class RebillyAdapter:
         return self.create(draft, files, marker)
 
     def fetch(self, remote_id: str) -> RemoteDraft:
-        return self._remote(json_or_none(self._request("GET", f"{self._base}/{_seg(remote_id)}")))
+        return self._remote(json_or_none(
+            self._request("GET", f"{self._base}/{_seg(remote_id)}")))
 
     def list_drafts(self) -> Sequence[RemoteDraft]:
         out: list[RemoteDraft] = []
@@ -237,5 +242,4 @@ class RebillyAdapter:
 
 
 def _seg(value: str) -> str:
-    """One URL path segment: every character that could change the path is quoted."""
-    return quote(value, safe="")
+    return path_segment(value, SERVICE)
