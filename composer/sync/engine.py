@@ -29,7 +29,7 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -137,11 +137,14 @@ class SyncEngine:
         return self._store.outbox.reset_in_flight()
 
     # -- one pass -----------------------------------------------------------------------
-    def run_once(self, account: str | None = None, max_entries: int = 10_000) -> PassReport:
+    def run_once(self, account: str | None = None, max_entries: int = 10_000, *,
+                 skip: Collection[str] = ()) -> PassReport:
+        """One pass over the ready outbox (of ``account``, or all); accounts in ``skip``
+        (e.g. whose sign-in the pull just saw refused) are left for the next pass."""
         if not self._started:
             self.start()
         report = PassReport()
-        blocked: set[str] = set()
+        blocked: set[str] = set(skip)
         held = _HeldResults(self._store)
         done = 0
         try:
