@@ -196,7 +196,7 @@ class SyncEngine:
         creating anything: a look-up, never a second copy. Every other result is recorded
         at once: an update's (a lost one would make our own change look like someone
         else's: a false conflict), a send's, a delete's, a failure, and a create's where
-        the service cannot find copies (DataMotion: a lost result would mean a second
+        the service cannot find copies (a lost result would mean a second
         copy)."""
         adapters = self._adapters_for(batch, blocked, report)
         finished = held.take()

@@ -62,6 +62,7 @@ def test_fault_soak_ends_with_every_draft_matching_its_service_copy(
     sent: set[str] = set()
     deleted: set[str] = set()
     injected = 0
+    kinds: dict[str, int] = {}
     for n in range(ops):
         name = rng.choice(names)
         service = services[name]
@@ -69,6 +70,7 @@ def test_fault_soak_ends_with_every_draft_matching_its_service_copy(
             fault = rng.choice(FAULTS)
             service.fake.inject(fault)
             injected += 1
+            kinds[str(fault)] = kinds.get(str(fault), 0) + 1
         mine = [d for d, a in live.items() if a == name]
         roll = rng.random()
         if roll < 0.35 or not mine:
@@ -148,4 +150,10 @@ def test_fault_soak_ends_with_every_draft_matching_its_service_copy(
                if s.create_pending]
     assert unknown == []                          # nothing waiting on an unknown outcome
     assert store.integrity_ok()
+    looks = {name: services[name].fake.count("POST", "GetMessageSummaries") if name == "secure"
+             else None for name in services}
+    print(f"\nsoak: {ops} operations, {injected} faults {sorted(kinds.items())}, "
+          f"{len(live)} drafts live, {len(sent)} sends, {len(deleted)} deletes, "
+          f"DataMotion folder listings {looks['secure']}, 0 duplicates, 0 lost edits, "
+          f"0 waiting on an unknown outcome")
     store.close()

@@ -67,7 +67,8 @@ class Capabilities:
     #: True when file attachments can be carried at all (False for URL/resource-only)
     file_attachments: bool = True
     max_recipients_to: int | None = None      # e.g. myKaarma: one customer address
-    #: False when ``find`` can never locate a create whose answer was lost (DataMotion)
+    #: False when ``find`` can never locate a create whose answer was lost (none of the
+    #: five services since DataMotion's Drafts folder is listed; kept for others)
     can_find: bool = True
 
 
