@@ -33,11 +33,11 @@ def make(fake: FakeDataMotion, closing: Callable[[DataMotionAdapter], None]) -> 
     with serve(fake) as root:
         url = root + "/SecureMessagingApi"
 
-        def build(password: str = "correct horse") -> DataMotionAdapter:
+        def build(password: str = "correct horse", timeout: float = 1.0) -> DataMotionAdapter:
             account = Account("secure", "datamotion", url, username="alice@acme.example",
                               address="alice@acme.example")
             adapter = DataMotionAdapter(account, password,
-                                        make_client(url, timeout=httpx.Timeout(1.0)),
+                                        make_client(url, timeout=httpx.Timeout(timeout)),
                                         lambda: NOW)
             closing(adapter)
             return adapter
@@ -89,7 +89,7 @@ def test_wrong_password_is_auth_with_the_service_words(make: Make) -> None:
 
 
 def test_size_limit_401_is_validation_not_auth(fake: FakeDataMotion, make: Make) -> None:
-    adapter = make()
+    adapter = make(timeout=30.0)  # 43 MB of JSON: seconds on a loaded machine
 
     class BigFiles(MemoryFiles):
         def read_bytes(self, sha256: str) -> bytes:
