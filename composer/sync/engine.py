@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from composer.domain.models import Address, BodyMode, Draft, DraftStatus
+from composer.errors import NotFoundError
 from composer.store.codec import draft_from_json, draft_to_json
 from composer.store.drafts import Claim, DraftStore
 from composer.store.outbox import Op, OutboxEntry
@@ -552,6 +553,7 @@ class SyncEngine:
         if not adapter.capabilities.can_list:
             return 0
         known = {s.remote_id for s in self._store.sync_states.all_for_account(account)}
+        known |= self._adopt_pending(adapter, account, known)
         markers = {s.marker: s for s in self._store.sync_states.all_for_account(account)
                    if s.create_pending}
         imported = 0
@@ -576,6 +578,38 @@ class SyncEngine:
             ))
             imported += 1
         return imported
+
+
+    def _adopt_pending(self, adapter: Adapter, account: str, known: set[str | None]
+                       ) -> set[str]:
+        """Before importing: the copies that creates of unknown outcome made, found as
+        a push would find them (by marker or by content) and recorded on their drafts,
+        so the pull does not import such a copy as a second local draft."""
+        adopted: set[str] = set()
+        for state in self._store.sync_states.all_for_account(account):
+            if not state.create_pending or state.remote_id is not None:
+                continue
+            try:
+                draft = self._store.get(state.draft_id, include_deleted=True)
+            except NotFoundError:
+                continue
+            marker = state.marker or draft.id
+            found = self._find(adapter, marker, draft) or \
+                self._find_attempted(adapter, marker, draft, state)
+            if found is None or found.remote_id in known or found.remote_id in adopted:
+                continue
+            adopted_state = state.evolve(remote_id=found.remote_id,
+                                         remote_version=found.version, create_pending=False)
+            if state.pushed_data and draft_from_json(state.pushed_data).revision == \
+                    draft.revision:
+                # That create sent this very revision: nothing left to push.
+                adopted_state = adopted_state.evolve(
+                    state=SyncStatus.SYNCED, pushed_revision=draft.revision,
+                    last_error=None, last_error_kind=None, last_error_field=None,
+                    retry_at=None, last_synced_at=self._clock())
+            self._store.sync_states.put(adopted_state)
+            adopted.add(found.remote_id)
+        return adopted
 
 
 def remote_to_draft(remote: RemoteDraft, account: str | None) -> Draft:

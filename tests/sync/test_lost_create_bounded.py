@@ -101,3 +101,36 @@ def test_a_delete_behind_a_create_of_unknown_outcome_ends(
     finally:
         pool.close()
         store.close()
+
+
+@pytest.mark.parametrize("name", ["secure", "office", "work", "billing"])
+def test_a_pull_after_a_lost_create_does_not_import_its_copy_as_a_second_draft(
+        tmp_path: Path, name: str) -> None:
+    with five_services() as fresh:  # nothing on the service but this test's copy
+        _pull_after_lost_create(tmp_path, fresh[name], name)
+
+
+def _pull_after_lost_create(tmp_path: Path, service: Service, name: str) -> None:
+    clock = FakeClock()
+    settings = SettingsFile(tmp_path / "settings.json")
+    settings.save(Settings(accounts=(service.account,)))
+    SecretStore().set(name, SECRETS[name])
+    store = DraftStore.open(tmp_path / "drafts.sqlite3", clock)
+    pool = AdapterPool(settings, SecretStore(), clock)
+    try:
+        before = service.live_ids()
+        draft = store.save(service.draft("Landed, answer lost", "words"))
+        service.fake.inject("lost", match=service.create_path, method=_method(service))
+        engine = SyncEngine(store, pool, clock, random.Random(8))
+        engine.run_once()
+        (made,) = service.live_ids() - before
+        assert engine.pull(name) == 0   # the copy is ours, not a draft written elsewhere
+        clock.advance(seconds=30)
+        assert engine.run_once().clean
+        state = store.sync_states.get(draft.id)
+        assert state is not None and state.remote_id == made
+        assert service.live_ids() - before == {made}
+        assert [s.id for s in store.list(limit=100)] == [draft.id]
+    finally:
+        pool.close()
+        store.close()
