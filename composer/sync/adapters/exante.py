@@ -113,8 +113,7 @@ class ExanteAdapter:
         return problems
 
     def test(self) -> str:
-        data = self._request("GET", "api/email/drafts")
-        count = data.get("count", 0) if isinstance(data, dict) else 0
+        count = len(self.list_drafts())
         return f"Exante API key accepted; {count} drafts on the service"
 
     def create(self, draft: Draft, files: AttachmentSource, marker: str) -> RemoteRef:

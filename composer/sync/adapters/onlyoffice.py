@@ -241,7 +241,9 @@ class OnlyofficeAdapter:
                 if not isinstance(item, dict) or not isinstance(item.get("Id"), int):
                     raise protocol_error(SERVICE, "a listed message has no Id")
             out += items
-            total = int(envelope.get("total") or len(out))
+            total = envelope.get("total", len(out))
+            if not isinstance(total, int):
+                raise protocol_error(SERVICE, "the message list's total is not a number")
             if not items or len(out) >= total:
                 return out
             page += 1

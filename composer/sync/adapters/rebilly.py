@@ -163,7 +163,10 @@ class RebillyAdapter:
             if not isinstance(items, list):
                 raise protocol_error(SERVICE, "the email-messages list is not an array")
             out += [self._remote(i) for i in items]
-            total = int(response.headers.get("Pagination-Total", len(out)) or 0)
+            header = response.headers.get("Pagination-Total", str(len(out))).strip()
+            if not header.isdigit():
+                raise protocol_error(SERVICE, "the Pagination-Total header is not a number")
+            total = int(header)
             offset += PAGE
             if not items or offset >= total:
                 return out
