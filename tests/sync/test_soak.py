@@ -3,8 +3,10 @@ responses, dropped connections, slow answers, 5xx, 429, expired sessions) and an
 restart half-way, against both fake modes (exact, and normalising: trimmed strings,
 reformatted dates, lower-cased domains, reordered lists, added fields). At the end
 every draft matches its service copy: 0 duplicates, 0 lost edits, nothing left waiting
-on an unknown outcome. Faults hit every request alike, creates included, on all five
-services. COMPOSER_SOAK_OPS raises the count for a longer run.
+on an unknown outcome. Half the passes pull first, as the window's do (a copy pulled in
+as a second local draft would show as a duplicate here). Faults hit every request
+alike, creates included, on all five services. COMPOSER_SOAK_OPS raises the count for
+a longer run.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import os
 import random
 from collections.abc import Iterator
+from contextlib import suppress
 from pathlib import Path
 
 import httpx
@@ -24,6 +27,7 @@ from composer.store.drafts import DraftStore
 from composer.store.outbox import Op
 from composer.store.sync_state import SyncStatus
 from composer.sync.engine import SyncEngine
+from composer.sync.errors import SyncError
 from composer.sync.service import AdapterPool
 from tests.store.conftest import FakeClock
 from tests.sync.services import MODES, SECRETS, Service, five_services
@@ -99,6 +103,10 @@ def test_fault_soak_ends_with_every_draft_matching_its_service_copy(
             for each in services.values():
                 each.fake.wait_idle()
             clock.advance(hours=1)
+            if rng.random() < 0.5:  # as the window does: pull, then push
+                for each_name in names:
+                    with suppress(SyncError):  # a fault hit the listing: pushing goes on
+                        engine.pull(each_name)
             engine.run_once()
         if n == ops // 2:
             # The app restarts: whatever was in flight goes back to pending.
