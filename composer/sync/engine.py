@@ -557,7 +557,7 @@ class SyncEngine:
         markers = {s.marker: s for s in self._store.sync_states.all_for_account(account)
                    if s.create_pending}
         imported = 0
-        for remote in adapter.list_drafts():
+        for remote in adapter.list_drafts({r for r in known if r is not None}):
             if remote.remote_id in known or remote.status.lower() not in ("draft", ""):
                 continue
             pending = markers.get(remote.marker or "")

@@ -134,3 +134,25 @@ def _pull_after_lost_create(tmp_path: Path, service: Service, name: str) -> None
     finally:
         pool.close()
         store.close()
+
+
+def test_a_pull_reads_only_the_drafts_it_does_not_know(tmp_path: Path) -> None:
+    with five_services() as fresh:
+        service = fresh["secure"]   # DataMotion: one request per draft to read it
+        clock = FakeClock()
+        settings = SettingsFile(tmp_path / "settings.json")
+        settings.save(Settings(accounts=(service.account,)))
+        SecretStore().set("secure", SECRETS["secure"])
+        store = DraftStore.open(tmp_path / "drafts.sqlite3", clock)
+        pool = AdapterPool(settings, SecretStore(), clock)
+        try:
+            engine = SyncEngine(store, pool, clock, random.Random(9))
+            for n in range(4):
+                store.save(service.draft(f"Ours {n}", "words"))
+            assert engine.run_once().pushed == 4
+            reads = service.fake.count("GET", "/Message/")
+            assert engine.pull("secure") == 0
+            assert service.fake.count("GET", "/Message/") == reads
+        finally:
+            pool.close()
+            store.close()

@@ -25,7 +25,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
@@ -140,7 +140,10 @@ class Adapter(Protocol):
 
     def fetch(self, remote_id: str) -> RemoteDraft: ...
 
-    def list_drafts(self) -> Sequence[RemoteDraft]: ...
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
+        """The service's drafts; those whose id is in ``known`` may be left out (services
+        that need a request per draft to read it skip those requests)."""
+        ...
 
     def find(self, marker: str, draft: Draft) -> RemoteRef | None:
         """The remote copy created for ``marker`` (or matching ``draft``), if any."""

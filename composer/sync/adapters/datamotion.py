@@ -27,7 +27,7 @@ trims, lower-cases or reorders what it stores never looks like an edit made else
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -123,8 +123,9 @@ class DataMotionAdapter:
         return self._remote(remote_id, self._call(
             "GET", f"Message/{_int_id(remote_id)}/NoAttachmentData"))
 
-    def list_drafts(self) -> Sequence[RemoteDraft]:
-        return [self.fetch(str(s["MessageId"])) for s in self._drafts_summaries()]
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
+        return [self.fetch(str(s["MessageId"])) for s in self._drafts_summaries()
+                if str(s["MessageId"]) not in known]
 
     def find(self, marker: str, draft: Draft) -> RemoteRef | None:
         wanted = self._content_key(self._body(draft, None))

@@ -21,7 +21,7 @@ elsewhere is detected before an update. A list without ``items`` or a draft with
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -138,7 +138,7 @@ class ExanteAdapter:
     def fetch(self, remote_id: str) -> RemoteDraft:
         return self._remote(self._request("GET", f"api/email/drafts/{_seg(remote_id)}"))
 
-    def list_drafts(self) -> Sequence[RemoteDraft]:
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
         data = self._request("GET", "api/email/drafts")
         items = data.get("items") if isinstance(data, dict) else None
         if not isinstance(items, list):

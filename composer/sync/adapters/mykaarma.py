@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -183,7 +183,7 @@ class MykaarmaAdapter:
                 return self._remote(customer, item, status="sent")
         raise SyncError(SyncErrorKind.NOT_FOUND, f"{SERVICE}: the draft is not on the service")
 
-    def list_drafts(self) -> Sequence[RemoteDraft]:
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
         raise SyncError(SyncErrorKind.UNSUPPORTED, f"{SERVICE}: drafts can only be listed "
                         "per customer", request_sent=False)
 

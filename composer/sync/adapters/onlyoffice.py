@@ -25,7 +25,7 @@ error, never "no drafts".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import httpx
@@ -123,8 +123,9 @@ class OnlyofficeAdapter:
     def fetch(self, remote_id: str) -> RemoteDraft:
         return self._remote(self._call("GET", f"api/2.0/mail/messages/{_int_id(remote_id)}"))
 
-    def list_drafts(self) -> Sequence[RemoteDraft]:
-        return [self.fetch(str(s["Id"])) for s in self._summaries()]
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
+        return [self.fetch(str(s["Id"])) for s in self._summaries()
+                if str(s["Id"]) not in known]
 
     def find(self, marker: str, draft: Draft) -> RemoteRef | None:
         subject = draft.subject

@@ -23,7 +23,7 @@ id are quoted into the URL path.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -153,7 +153,7 @@ class RebillyAdapter:
         return self._remote(json_or_none(
             self._request("GET", f"{self._base}/{_seg(remote_id)}")))
 
-    def list_drafts(self) -> Sequence[RemoteDraft]:
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
         out: list[RemoteDraft] = []
         offset = 0
         while True:
