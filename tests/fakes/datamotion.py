@@ -61,6 +61,7 @@ class FakeDataMotion(FakeService):
         self.expired |= set(self.sessions)
 
     def _err(self, status: int, text: str) -> Reply:
+        # shape: guess, not documented (the error body; the texts are documented)
         if self.error_shape == "text":
             return Reply(status, text, content_type="text/plain; charset=utf-8")
         return Reply(status, {"Message": text})

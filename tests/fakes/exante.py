@@ -80,6 +80,7 @@ class FakeExante(FakeService):
         draft.setdefault("labels", [])
 
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Reply:
+        # shape: guess, not documented (the error body)
         body = {"detail": message} if self.error_shape == "detail" else {
             "status": "error", "message": message}
         return Reply(status, body, headers or {})
@@ -218,7 +219,7 @@ class FakeExante(FakeService):
         draft.update({k: body[k] for k in _FIELDS if k in body})
         self._normalise(draft)
         self.drafts[uid] = draft
-        return Reply(201, self.public(draft))
+        return Reply(201, self.public(draft))  # shape: guess, not documented (201 vs 200)
 
     def _update(self, uid: str, body: Any, perms: set[str]) -> Reply:
         if "drafts" not in perms:

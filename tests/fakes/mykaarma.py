@@ -252,6 +252,7 @@ class FakeMykaarma(FakeService):
             "protocol": attrs.get("protocol"),
             "messageExtnDTO": {"messageUuid": uid, "subject": attrs.get("subject"),
                                "messageBody": attrs.get("body")},
+            # shape: guess, not documented (metaData is a string; its JSON content is [I])
             "messageMetaDataDTO": {"messageUuid": uid,
                                    "metaData": json.dumps(attrs.get("metaData") or {})},
             "draftMessageMetaDataDTO": {"messageUuid": uid,

@@ -102,7 +102,7 @@ class FakeOnlyoffice(FakeService):
             return self._login(request)
         token = request.header("authorization")
         if not token or token not in self.tokens:
-            return self._error(401, "Unauthorized")
+            return self._error(401, "Unauthorized")  # shape: guess, not documented
         if path == "/api/2.0/mail/drafts/save" and request.method == "PUT":
             return self._save(request)
         if path == "/api/2.0/mail/messages/attachment/add" and request.method == "POST":
@@ -230,6 +230,7 @@ class FakeOnlyoffice(FakeService):
         if self.normalising:
             items.reverse()
         chunk = items[(page - 1) * size: page * size]
+        # shape: guess, not documented (which MailMessage keys a list item carries)
         summaries = [{"Id": m["Id"], "Subject": m["Subject"], "To": ", ".join(m["To"]),
                       "From": m["From"], "Folder": m["Folder"],
                       "Date": m["ReceivedDate"]} for m in chunk]

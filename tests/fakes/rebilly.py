@@ -66,6 +66,7 @@ class FakeRebilly(FakeService):
         return Reply(status, _problem(status, detail, **extra), headers or {}, _PROBLEM)
 
     def error_reply(self, status: int, headers: dict[str, str]) -> Reply:
+        # shape: guess, not documented (the detail texts; the problem+json shape is)
         details = {401: "Invalid API key", 403: "Access to this resource is denied",
                    404: "Email message not found", 409: "The email message is not a draft",
                    422: "The request did not pass validation",
