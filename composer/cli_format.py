@@ -14,8 +14,9 @@ def _iso(value: Any) -> str | None:
 
 
 def sync_json(state: SyncState | None) -> dict[str, Any]:
-    if state is None:
-        return {"state": "local", "remote_id": None, "last_error": None, "last_synced_at": None}
+    if state is None:  # never synced: every documented key, empty
+        return {"state": "local", "remote_id": None, "last_error": None,
+                "last_error_kind": None, "last_synced_at": None, "retry_at": None}
     return {
         "state": state.state.value,
         "remote_id": state.remote_id,

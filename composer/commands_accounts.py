@@ -13,7 +13,7 @@ from composer.errors import InvalidInputError, NotFoundError
 from composer.settings import validate_account
 from composer.sync.adapters import adapter_class
 from composer.sync.engine import SyncEngine
-from composer.sync.errors import SyncError
+from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.service import AdapterPool
 
 REQUIRED_OPTIONS = {
@@ -115,7 +115,12 @@ def _describe(err: SyncError) -> str:
 
 
 def sync_once(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    """One pull and push pass. Problems go to stderr, one line per account and problem
+    (the drafts it concerns listed on that line); a sign-in refused while pulling
+    stops that account for the pass."""
     pool = AdapterPool(core.settings_file, core.secrets, core.clock)
+    problems: dict[tuple[str, str], list[str]] = {}
+    refused: set[str] = set()
     try:
         engine = SyncEngine(core.store, pool, core.clock)
         pulled = 0
@@ -124,15 +129,25 @@ def sync_once(core: Core, args: argparse.Namespace, out: TextIO) -> int:
                 try:
                     pulled += engine.pull(account.name)
                 except SyncError as pull_error:
-                    print(f"mail-composer: {account.name}: could not list drafts: "
-                          f"{_describe(pull_error)}", file=sys.stderr)
-        report = engine.run_once(args.account)
+                    problems.setdefault((account.name, _describe(pull_error)), [])
+                    if pull_error.kind is SyncErrorKind.AUTH:
+                        refused.add(account.name)
+        report = engine.run_once(args.account, skip=refused)
+        for draft_id, err in report.errors:
+            state = core.store.sync_states.get(draft_id)  # every failure records one
+            name = state.account if state is not None else "?"
+            problems.setdefault((name, _describe(err)), []).append(draft_id)
     finally:
         pool.close()
     print(f"pulled {pulled}, pushed {report.pushed}, deleted {report.deleted}, "
           f"sent {report.sent}, "
           f"conflicts {report.conflicts}, failed {report.failed}, waiting {report.waiting}",
           file=out)
-    for draft_id, err in report.errors:
-        print(f"mail-composer: {draft_id}: {_describe(err)}", file=sys.stderr)
-    return 0 if report.waiting == 0 and report.failed == 0 else 1
+    for (name, words), drafts in problems.items():
+        which = ""
+        if drafts:
+            shown = ", ".join(drafts[:3]) + (f" and {len(drafts) - 3} more"
+                                            if len(drafts) > 3 else "")
+            which = f" (draft {shown})" if len(drafts) == 1 else f" (drafts {shown})"
+        print(f"mail-composer: error: {name}: {words}{which}", file=sys.stderr)
+    return 0 if report.waiting == 0 and report.failed == 0 and not problems else 1

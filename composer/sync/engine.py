@@ -29,16 +29,23 @@ import logging
 import random
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from composer.domain.models import Address, BodyMode, Draft, DraftStatus
+from composer.errors import NotFoundError
 from composer.store.codec import draft_from_json, draft_to_json
 from composer.store.drafts import Claim, DraftStore
 from composer.store.outbox import Op, OutboxEntry
 from composer.store.sync_state import SyncState, SyncStatus
-from composer.sync.adapters.base import Adapter, RemoteDraft, RemoteRef
+from composer.sync.adapters.base import (
+    Adapter,
+    RemoteDraft,
+    RemoteRef,
+    canonical_addresses,
+    canonical_text,
+)
 from composer.sync.errors import SyncError, SyncErrorKind
 
 log = logging.getLogger(__name__)
@@ -131,11 +138,14 @@ class SyncEngine:
         return self._store.outbox.reset_in_flight()
 
     # -- one pass -----------------------------------------------------------------------
-    def run_once(self, account: str | None = None, max_entries: int = 10_000) -> PassReport:
+    def run_once(self, account: str | None = None, max_entries: int = 10_000, *,
+                 skip: Collection[str] = ()) -> PassReport:
+        """One pass over the ready outbox (of ``account``, or all); accounts in ``skip``
+        (e.g. whose sign-in the pull just saw refused) are left for the next pass."""
         if not self._started:
             self.start()
         report = PassReport()
-        blocked: set[str] = set()
+        blocked: set[str] = set(skip)
         held = _HeldResults(self._store)
         done = 0
         try:
@@ -187,7 +197,7 @@ class SyncEngine:
         creating anything: a look-up, never a second copy. Every other result is recorded
         at once: an update's (a lost one would make our own change look like someone
         else's: a false conflict), a send's, a delete's, a failure, and a create's where
-        the service cannot find copies (DataMotion: a lost result would mean a second
+        the service cannot find copies (a lost result would mean a second
         copy)."""
         adapters = self._adapters_for(batch, blocked, report)
         finished = held.take()
@@ -360,24 +370,34 @@ class SyncEngine:
                 self._store.sync_states.put(state.evolve(create_pending=False))
             raise
 
+    #: looks for the copy of a create whose outcome is unknown before creating again
     UNKNOWN_OUTCOME_CHECKS = 2
+    #: the wait between those looks (a request that timed out can land a moment later)
+    UNKNOWN_OUTCOME_WAIT = timedelta(seconds=20)
 
     def _not_found_yet(self, entry: OutboxEntry, adapter: Adapter) -> None:
         """A create whose outcome was unknown is not on the service (yet). A request that
-        timed out can still land a moment later, so look again after a backoff before
-        creating again (or, for a delete, before concluding there is nothing to delete)."""
+        timed out can still land a moment later, so look again after a short fixed wait
+        before creating again (or, for a delete, before concluding there is nothing to
+        delete). Bounded: at most ``UNKNOWN_OUTCOME_CHECKS`` looks, ``UNKNOWN_OUTCOME_WAIT``
+        apart (under a minute), then the engine goes ahead; the state says so."""
         if adapter.capabilities.can_find and entry.attempts < self.UNKNOWN_OUTCOME_CHECKS:
-            raise SyncError(SyncErrorKind.TRANSIENT,
-                            "the outcome of an earlier attempt is not known yet; checking "
-                            "again shortly", request_sent=False)
+            when = self._clock() + self.UNKNOWN_OUTCOME_WAIT
+            then = "saved again" if entry.op is Op.PUSH else "taken as never made"
+            raise SyncError(
+                SyncErrorKind.TRANSIENT,
+                "an earlier save was interrupted; its copy is not on the service yet; "
+                f"looking again at {when:%H:%M:%S} UTC, then it is {then}",
+                retry_at=when, request_sent=False)
 
     def _same_content(self, adapter: Adapter, ref: RemoteRef, draft: Draft) -> bool:
         try:
             remote = adapter.fetch(ref.remote_id)
         except SyncError:
             return False
-        return remote.subject == draft.subject and \
-            set(remote.to) == {a.addr for a in draft.to if a.valid}
+        return canonical_text(remote.subject) == canonical_text(draft.subject) and \
+            canonical_addresses(remote.to) == canonical_addresses(
+                a.addr for a in draft.to if a.valid)
 
     def _find_attempted(self, adapter: Adapter, marker: str, draft: Draft,
                         state: SyncState) -> RemoteRef | None:
@@ -504,10 +524,8 @@ class SyncEngine:
         store = self._store
         now = self._clock()
         retry_at: datetime | None = None
-        if err.kind is SyncErrorKind.RATE_LIMITED:
+        if err.kind in (SyncErrorKind.RATE_LIMITED, SyncErrorKind.TRANSIENT):
             retry_at = err.retry_at or now + self._backoff(entry.attempts + 1)
-        elif err.kind is SyncErrorKind.TRANSIENT:
-            retry_at = now + self._backoff(entry.attempts + 1)
         keep = err.kind in (SyncErrorKind.RATE_LIMITED, SyncErrorKind.TRANSIENT,
                             SyncErrorKind.AUTH)
         status = SyncStatus.FAILED
@@ -535,10 +553,11 @@ class SyncEngine:
         if not adapter.capabilities.can_list:
             return 0
         known = {s.remote_id for s in self._store.sync_states.all_for_account(account)}
+        known |= self._adopt_pending(adapter, account, known)
         markers = {s.marker: s for s in self._store.sync_states.all_for_account(account)
                    if s.create_pending}
         imported = 0
-        for remote in adapter.list_drafts():
+        for remote in adapter.list_drafts({r for r in known if r is not None}):
             if remote.remote_id in known or remote.status.lower() not in ("draft", ""):
                 continue
             pending = markers.get(remote.marker or "")
@@ -559,6 +578,38 @@ class SyncEngine:
             ))
             imported += 1
         return imported
+
+
+    def _adopt_pending(self, adapter: Adapter, account: str, known: set[str | None]
+                       ) -> set[str]:
+        """Before importing: the copies that creates of unknown outcome made, found as
+        a push would find them (by marker or by content) and recorded on their drafts,
+        so the pull does not import such a copy as a second local draft."""
+        adopted: set[str] = set()
+        for state in self._store.sync_states.all_for_account(account):
+            if not state.create_pending or state.remote_id is not None:
+                continue
+            try:
+                draft = self._store.get(state.draft_id, include_deleted=True)
+            except NotFoundError:
+                continue
+            marker = state.marker or draft.id
+            found = self._find(adapter, marker, draft) or \
+                self._find_attempted(adapter, marker, draft, state)
+            if found is None or found.remote_id in known or found.remote_id in adopted:
+                continue
+            adopted_state = state.evolve(remote_id=found.remote_id,
+                                         remote_version=found.version, create_pending=False)
+            if state.pushed_data and draft_from_json(state.pushed_data).revision == \
+                    draft.revision:
+                # That create sent this very revision: nothing left to push.
+                adopted_state = adopted_state.evolve(
+                    state=SyncStatus.SYNCED, pushed_revision=draft.revision,
+                    last_error=None, last_error_kind=None, last_error_field=None,
+                    retry_at=None, last_synced_at=self._clock())
+            self._store.sync_states.put(adopted_state)
+            adopted.add(found.remote_id)
+        return adopted
 
 
 def remote_to_draft(remote: RemoteDraft, account: str | None) -> Draft:

@@ -21,6 +21,10 @@ class SyncErrorKind(enum.StrEnum):
     CONFLICT = "conflict"          # the service's copy changed / state forbids the operation
     NOT_FOUND = "not_found"        # the remote draft is gone
     UNSUPPORTED = "unsupported"    # the service cannot do this at all (capability)
+    #: the answer's shape is not the documented one (a list without its container, an
+    #: item without its id): never read as "nothing there"; not retried until the app or
+    #: the draft changes
+    PROTOCOL = "protocol"
 
 
 class SyncError(ComposerError):

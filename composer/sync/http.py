@@ -12,6 +12,7 @@ import ssl
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import httpx
 
@@ -102,6 +103,26 @@ def server_error(service: str, response: httpx.Response) -> SyncError:
     )
 
 
+def path_segment(value: str, service: str, *, field: str | None = None) -> str:
+    """``value`` as one URL path segment: every character that could change the path
+    (``/``, ``?``, ``#``, ``%``, spaces...) is percent-encoded, and a value that is a dot
+    segment (``.``, ``..``) or empty, which no encoding keeps from moving the path, is
+    refused before any request."""
+    if value in ("", ".", ".."):
+        raise SyncError(SyncErrorKind.VALIDATION if field else SyncErrorKind.NOT_FOUND,
+                        f"{service}: {value!r} cannot be part of a request path",
+                        field=field, request_sent=False)
+    return quote(value, safe="")
+
+
+def protocol_error(service: str, what: str, *, status: int | None = None) -> SyncError:
+    """An answer whose shape this version does not recognise (``what`` names the part
+    that is missing or wrong, never a value from the answer)."""
+    return SyncError(SyncErrorKind.PROTOCOL,
+                     f"{service}: the service answered in a way this version does not "
+                     f"understand ({what})", status=status)
+
+
 def json_or_none(response: httpx.Response) -> object | None:
     try:
         value: object = response.json()
@@ -126,6 +147,7 @@ _SUMMARY = {
     SyncErrorKind.RATE_LIMITED: "too many requests; waiting as the service asked",
     SyncErrorKind.VALIDATION: "the service refused the draft",
     SyncErrorKind.TRANSIENT: "the service had a problem; will retry",
+    SyncErrorKind.PROTOCOL: "the service answered in a way this version does not understand",
 }
 
 

@@ -138,12 +138,17 @@ def _attach_sync(window: object) -> None:
     from composer.sync.service import AdapterPool
     from composer.ui.sync_controller import SyncController
 
+    settings_file = window._settings_file
+
     def lookups() -> tuple[AdapterPool, object]:
-        pool = AdapterPool(window._settings_file, SecretStore(), window._clock)
+        pool = AdapterPool(settings_file, SecretStore(), window._clock)
         return pool, pool.close
 
+    def accounts() -> list[str]:  # on the sync worker: from the file, not the window
+        return [a.name for a in settings_file.load().accounts]
+
     window.sync = SyncController(window._paths.database, lookups,  # type: ignore[arg-type]
-                                 window._clock, parent=window)
+                                 window._clock, accounts, parent=window)
     window.sync.sync_finished.connect(window.show_sync_summary)
     window.sync.request_sync()
     window.start_scheduler()

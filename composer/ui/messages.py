@@ -98,5 +98,7 @@ def describe_sync(kind: str | None, detail: str | None) -> str:
         SyncErrorKind.CONFLICT.value: _tr("changed in two places"),
         SyncErrorKind.NOT_FOUND.value: _tr("gone from the service"),
         SyncErrorKind.UNSUPPORTED.value: _tr("the service cannot do this: %1"),
+        SyncErrorKind.PROTOCOL.value: _tr("the service answered in a way this version does "
+                                          "not understand"),
     }
     return texts.get(kind or "", "%1").replace("%1", words)

@@ -5,6 +5,11 @@ timer, or by "Sync now"), runs on the worker with its own database connection an
 own adapters, and its outcome arrives as ``sync_finished``. Requests while a pass runs
 are merged into one follow-up pass. A periodic pass retries waiting work, so changes go
 out by themselves once the network is back.
+
+Every pass that is not only pushing a local save (the first, the periodic ones, "Sync
+now") first pulls drafts written on the services (where they can list them), so one
+written elsewhere shows in the list after one pass. A sign-in refused while pulling
+stops that account for the pass.
 """
 
 from __future__ import annotations
@@ -20,15 +25,14 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 from composer.store.drafts import DraftStore
 from composer.sync.adapters.base import Adapter
 from composer.sync.engine import PassReport, SyncEngine
-from composer.sync.errors import SyncErrorKind
+from composer.sync.errors import SyncError, SyncErrorKind
 
 log = logging.getLogger(__name__)
 
 AdapterLookup = Callable[[str], Adapter]
 LookupFactory = Callable[[], tuple[AdapterLookup, Callable[[], None]]]
 
-#: drafts written on the services are pulled in on the first pass and every Nth after
-PULL_EVERY = 10
+AccountNames = Callable[[], list[str]]
 
 
 @dataclass(frozen=True)
@@ -49,8 +53,7 @@ class _Worker(QObject):
     failed = Signal(str)
 
     def __init__(self, database: Path, lookups: LookupFactory,
-                 clock: Callable[[], datetime],
-                 accounts: Callable[[], list[str]] = list) -> None:
+                 clock: Callable[[], datetime], accounts: AccountNames) -> None:
         super().__init__()
         self._database = database
         self._lookups = lookups
@@ -58,20 +61,27 @@ class _Worker(QObject):
         self._store: DraftStore | None = None
         self._engine: SyncEngine | None = None
         self._close_adapters: Callable[[], None] | None = None
-        self._passes = 0
+        self._pulled_once = False
         self._accounts = accounts
 
-    def _pull(self) -> None:
-        """Bring in drafts written on the services (where they can list them)."""
+    def _pull(self) -> set[str]:
+        """Bring in drafts written on the services (where they can list them); returns
+        the accounts whose sign-in was refused."""
         assert self._engine is not None
+        refused: set[str] = set()
         for name in self._accounts():
             try:
                 self._engine.pull(name)
-            except Exception as exc:  # a failed pull must not stop pushing
-                log.info("pull from %s failed: %s", name, type(exc).__name__)
+            except SyncError as err:  # a failed pull must not stop pushing
+                log.info("pull from %s failed: %s", name, err.kind.value)
+                if err.kind is SyncErrorKind.AUTH:
+                    refused.add(name)
+            except Exception:
+                log.exception("pull from %s failed", name)
+        return refused
 
-    @Slot(object)
-    def run(self, account: object) -> None:
+    @Slot(bool)
+    def run(self, pull: bool) -> None:
         try:
             if self._store is None:
                 self._store = DraftStore.open(self._database, self._clock)
@@ -79,18 +89,18 @@ class _Worker(QObject):
                 self._engine = SyncEngine(self._store, lookup, self._clock)
                 self._engine.start()
             assert self._engine is not None and self._store is not None
-            self._passes += 1
-            if self._passes % PULL_EVERY == 1:
-                self._pull()
-            report = self._engine.run_once(account if isinstance(account, str) else None)
-            self.finished.emit(self._summarize(report, self._store))
+            refused = self._pull() if pull or not self._pulled_once else set()
+            self._pulled_once = True
+            report = self._engine.run_once(skip=refused)
+            self.finished.emit(self._summarize(report, self._store, refused))
         except Exception as exc:  # every background failure has a path back
             log.exception("sync pass failed")
             self.failed.emit(f"{type(exc).__name__}: {exc}")
 
-    def _summarize(self, report: PassReport, store: DraftStore) -> SyncSummary:
+    def _summarize(self, report: PassReport, store: DraftStore,
+                   refused: set[str]) -> SyncSummary:
         offline: set[str] = set()
-        auth: set[str] = set()
+        auth: set[str] = set(refused)
         for draft_id, err in report.errors:
             state = store.sync_states.get(draft_id)
             account = state.account if state else None
@@ -121,7 +131,7 @@ class SyncController(QObject):
     sync_started = Signal()
     sync_finished = Signal(object)  # SyncSummary
     sync_failed = Signal(str)
-    _run_requested = Signal(object)
+    _run_requested = Signal(bool)
     _close_requested = Signal()
 
     def __init__(
@@ -129,12 +139,14 @@ class SyncController(QObject):
         database: Path,
         lookups: LookupFactory,
         clock: Callable[[], datetime],
+        accounts: AccountNames,
         *,
         debounce_ms: int = 1500,
         interval_ms: int = 30_000,
-        accounts: Callable[[], list[str]] = list,
         parent: QObject | None = None,
     ) -> None:
+        """``accounts`` gives the names of the accounts to pull from (called on the
+        worker thread: it must not touch widgets)."""
         super().__init__(parent)
         self._thread = QThread(self)
         self._thread.setObjectName("sync-worker")
@@ -147,10 +159,11 @@ class SyncController(QObject):
         self._worker.failed.connect(self._on_failed)
         self._running = False
         self._again = False
+        self._again_pull = False
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(debounce_ms)
-        self._debounce.timeout.connect(self.sync_now)
+        self._debounce.timeout.connect(self._sync_saves)
         self._periodic = QTimer(self)
         self._periodic.setInterval(interval_ms)
         self._periodic.timeout.connect(self.sync_now)
@@ -168,13 +181,23 @@ class SyncController(QObject):
 
     @Slot()
     def sync_now(self) -> None:
+        """Pull and push now ("Sync now", the periodic pass)."""
+        self._start(pull=True)
+
+    @Slot()
+    def _sync_saves(self) -> None:
+        """Push what was saved (a pass after local saves does not pull)."""
+        self._start(pull=False)
+
+    def _start(self, *, pull: bool) -> None:
         self._debounce.stop()
         if self._running:
             self._again = True
+            self._again_pull = self._again_pull or pull
             return
         self._running = True
         self.sync_started.emit()
-        self._run_requested.emit(None)
+        self._run_requested.emit(pull)
 
     def _on_finished(self, summary: SyncSummary) -> None:
         self._running = False
@@ -189,8 +212,8 @@ class SyncController(QObject):
 
     def _maybe_again(self) -> None:
         if self._again:
-            self._again = False
-            self.sync_now()
+            pull, self._again, self._again_pull = self._again_pull, False, False
+            self._start(pull=pull)
 
     def shutdown(self) -> None:
         self._periodic.stop()

@@ -11,23 +11,60 @@ contract: paths, auth, status codes, body shapes, exact messages) and ``error_re
   client's timeout in tests);
 - ``"drop"``: the connection is closed before the request is applied;
 - ``"lost"``: the request IS applied, then the connection is closed with no answer.
+
+Normalising mode (``normalising = True``): like many real servers, a fake then stores
+and answers what it was given in its own canonical form: strings trimmed, dates
+without milliseconds and in another offset, address domains lower-cased, lists
+reordered, default fields added. Adapters must not take that for a change made
+elsewhere (a conflict) or for a missing copy (a second create). The helpers below are
+what each fake applies.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 Fault = int | str
+
+#: the offset a normalising fake writes its dates in
+OTHER_OFFSET = timezone(timedelta(hours=2))
+_DOMAIN = re.compile(r"@([^@\s<>]+)")
+
+
+def norm_text(value: Any) -> Any:
+    """Trimmed, as a normalising server stores strings."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def norm_address(value: Any) -> Any:
+    """The domain lower-cased (``Bob <bob@X.Example>`` -> ``Bob <bob@x.example>``)."""
+    if not isinstance(value, str):
+        return value
+    return _DOMAIN.sub(lambda m: "@" + m.group(1).lower(), value.strip())
+
+
+def norm_addresses(values: Any) -> Any:
+    """Every address normalised, the list reordered (reversed sort)."""
+    if not isinstance(values, list):
+        return values
+    return sorted((norm_address(v) for v in values), key=str, reverse=True)
+
+
+def norm_time(value: datetime) -> str:
+    """ISO 8601 without fractional seconds, in another offset than the client's."""
+    return value.astimezone(OTHER_OFFSET).replace(microsecond=0).isoformat()
 
 
 @dataclass
@@ -74,6 +111,8 @@ class FakeService:
     """Base for the five fakes: a lock around state, a fault queue, a request log."""
 
     slow_seconds = 1.5
+    #: store and answer in the server's own canonical form (see the module's docstring)
+    normalising = False
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
@@ -81,6 +120,8 @@ class FakeService:
         self._faults: deque[_Queued] = deque()
         self._idle = threading.Condition(self.lock)
         self._in_flight = 0
+        #: rewrites answers (an undocumented shape, for the adapters' parse-or-fail tests)
+        self.reshape: Callable[[Request, Reply], Reply] | None = None
 
     # -- to implement -------------------------------------------------------------------
     def route(self, request: Request) -> Reply:
@@ -183,6 +224,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return
         with service.lock:
             reply = service.route(request)
+            if service.reshape is not None:
+                reply = service.reshape(request, reply)
         self._send(reply)
 
     def _abort(self) -> None:

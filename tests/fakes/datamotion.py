@@ -5,9 +5,16 @@ Under ``/SecureMessagingApi``: ``Account/Logon`` hands out session keys (which
 the documented order (400 body / To / Subject; 401 header, bad key, expired key,
 invalid recipient, > 32 MB of decoded attachments; 403 someone else's message, not in
 the Drafts folder); ``GET``/``DELETE Message/{id}``; ``POST Message/{id}/SendDraft``
-(401 for an unknown id, as the vendor SDK's tests show). Extra keys are accepted and
-ignored. [I] The error body shape is undocumented: ``{"Message": text}`` by default,
-plain text with ``error_shape="text"``.
+(401 for an unknown id, as the vendor SDK's tests show); ``GET Message/{id}/
+NoAttachmentData``; ``GET Folder/List`` and ``POST Message/GetMessageSummaries``
+(§1.2 "List a folder": ``{FolderId, LastMessageIDReceived}`` → ``{MoreMessagesAvailable,
+Summaries[…]}``, ``page_size`` ids above the last one at a time). Extra keys are
+accepted and ignored. [I] The error body shape is undocumented: ``{"Message": text}``
+by default, plain text with ``error_shape="text"``.
+
+Normalising mode: Subject and TextBody trimmed, address domains lower-cased, Cc/Bcc
+reordered, ``CreateTime``/``createTimeString`` written another way, and default
+fields added to what ``GET`` returns.
 """
 
 from __future__ import annotations
@@ -19,11 +26,20 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fakes.base import FakeService, Reply, Request
+from tests.fakes.base import (
+    FakeService,
+    Reply,
+    Request,
+    norm_address,
+    norm_addresses,
+    norm_text,
+    norm_time,
+)
 
 LIMIT = 32 * 1024 * 1024
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-DRAFTS, SENT = 1, 2
+INBOX, DRAFTS, SENT, TRASH = 1, 3, 2, 4
+_FOLDERS = [(INBOX, "Inbox"), (SENT, "Sent"), (DRAFTS, "Drafts"), (TRASH, "Trash")]
 
 
 class FakeDataMotion(FakeService):
@@ -38,11 +54,14 @@ class FakeDataMotion(FakeService):
         self.messages: dict[int, dict[str, Any]] = {}
         self.logons = 0
         self._next_id = 1000
+        #: summaries per GetMessageSummaries answer
+        self.page_size = 10
 
     def expire_sessions(self) -> None:
         self.expired |= set(self.sessions)
 
     def _err(self, status: int, text: str) -> Reply:
+        # shape: guess, not documented (the error body; the texts are documented)
         if self.error_shape == "text":
             return Reply(status, text, content_type="text/plain; charset=utf-8")
         return Reply(status, {"Message": text})
@@ -67,13 +86,22 @@ class FakeDataMotion(FakeService):
         if path == "Message/SaveDraft" and request.method == "POST":
             return self._save(request)
         user, denied = self._session(request)
-        match = re.fullmatch(r"Message/(\d+)(/SendDraft)?", path)
+        if path == "Folder/List" and request.method == "GET":
+            return denied or self._folders(user)
+        if path == "Message/GetMessageSummaries" and request.method == "POST":
+            return denied or self._summaries(user, request)
+        match = re.fullmatch(r"Message/(\d+)(/SendDraft|/NoAttachmentData)?", path)
         if match is None:
             return self._err(404, "No HTTP resource was found that matches the request URI.")
         if denied is not None:
             return denied
         message_id = int(match.group(1))
         message = self.messages.get(message_id)
+        if match.group(2) == "/NoAttachmentData":
+            if message is None or message["owner"] != user:
+                return self._err(403, f"You do not have access to message with id "
+                                      f"'{message_id}'")
+            return Reply(200, self.public(message, attachment_data=False))
         if match.group(2):
             if request.method != "POST":
                 return self._err(405, "The requested resource does not support this method.")
@@ -94,13 +122,62 @@ class FakeDataMotion(FakeService):
             return Reply(200, {"NewFolderId": 4, "Results": "Message deleted"})
         return self._err(405, "The requested resource does not support this method.")
 
-    @staticmethod
-    def public(message: dict[str, Any]) -> dict[str, Any]:
-        return {"To": message["To"], "From": message["From"], "Cc": message["Cc"],
-                "Bcc": message["Bcc"], "Subject": message["Subject"],
-                "CreateTime": message["CreateTime"], "HtmlBody": message["HtmlBody"],
-                "TextBody": message["TextBody"],
-                "Attachments": [dict(a) for a in message["Attachments"]]}
+    def public(self, message: dict[str, Any], *, attachment_data: bool = True
+               ) -> dict[str, Any]:
+        if attachment_data:
+            attachments = [dict(a) for a in message["Attachments"]]
+        else:
+            attachments = [{"AttachmentId": n + 1, "ContentID": a["ContentId"],
+                            "ContentType": a["ContentType"], "FileName": a["FileName"],
+                            "Size": len(base64.b64decode(a["AttachmentBase64"]))}
+                           for n, a in enumerate(message["Attachments"])]
+        out = {"To": message["To"], "From": message["From"], "Cc": message["Cc"],
+               "Bcc": message["Bcc"], "Subject": message["Subject"],
+               "CreateTime": self._time(message["created"]), "HtmlBody": message["HtmlBody"],
+               "TextBody": message["TextBody"], "Attachments": attachments}
+        if self.normalising:  # default fields this server adds
+            out.update(MessageId=message["id"], FolderId=message["folder"], Read=False,
+                       MessageStatus=-1)
+        return out
+
+    def _time(self, when: datetime) -> str:
+        # shape: guess, not documented (the format of CreateTime/createTimeString)
+        return norm_time(when) if self.normalising else when.strftime("%m/%d/%Y %I:%M:%S %p")
+
+    def _folders(self, user: str) -> Reply:
+        folders = []
+        for folder_id, name in _FOLDERS:
+            mine = [m for m in self.messages.values()
+                    if m["owner"] == user and m["folder"] == folder_id]
+            folders.append({"FolderId": folder_id, "FolderName": name,
+                            "FolderType": folder_id,  # shape: guess, not documented (values)
+                            "FolderTypeDescription": name, "IsSystemFolder": True,
+                            "TotalMessages": len(mine), "TotalSize": 0})
+        if self.normalising:
+            folders.reverse()
+        return Reply(200, {"Folders": folders})
+
+    def _summaries(self, user: str, request: Request) -> Reply:
+        try:
+            body = request.json()
+            folder_id = int(body["FolderId"])
+            last = int(body.get("LastMessageIDReceived") or 0)
+        except (ValueError, KeyError, TypeError):
+            return self._err(400, "The request is invalid.")  # shape: guess, not documented
+        ids = sorted(i for i, m in self.messages.items()
+                     if m["owner"] == user and m["folder"] == folder_id and i > last)
+        page = ids[:self.page_size]
+        summaries = []
+        for message_id in page:
+            m = self.messages[message_id]
+            summaries.append({
+                "AttachmentCount": len(m["Attachments"]),
+                "createTimeString": self._time(m["created"]), "FolderId": folder_id,
+                "MessageId": message_id, "MessageSize": len(m["HtmlBody"]) + len(m["TextBody"]),
+                "Read": False, "MessageStatus": -1, "SenderAddress": m["From"],
+                "Subject": m["Subject"]})
+        return Reply(200, {"MoreMessagesAvailable": len(ids) > len(page),
+                           "Summaries": summaries})
 
     def _logon(self, request: Request) -> Reply:
         try:
@@ -170,6 +247,11 @@ class FakeDataMotion(FakeService):
                   "Bcc": list(body.get("Bcc") or []), "From": body.get("From") or user,
                   "Subject": body.get("Subject") or "", "HtmlBody": body.get("HtmlBody") or "",
                   "TextBody": body.get("TextBody") or "", "Attachments": attachments}
+        if self.normalising:
+            fields.update(Subject=norm_text(fields["Subject"]),
+                          TextBody=norm_text(fields["TextBody"]),
+                          To=[norm_address(a) for a in fields["To"]],
+                          Cc=norm_addresses(fields["Cc"]), Bcc=norm_addresses(fields["Bcc"]))
         if message_id:
             existing = self.messages.get(message_id)
             if existing is None or existing["owner"] != user:
@@ -181,7 +263,7 @@ class FakeDataMotion(FakeService):
             return Reply(200, {"MessageId": message_id})
         self._next_id += 1
         self.messages[self._next_id] = {
-            **fields, "owner": user, "folder": DRAFTS,
-            "CreateTime": datetime.now(UTC).strftime("%m/%d/%Y %I:%M:%S %p"),
+            **fields, "id": self._next_id, "owner": user, "folder": DRAFTS,
+            "created": datetime.now(UTC),
         }
         return Reply(200, {"MessageId": self._next_id})

@@ -11,6 +11,11 @@ replace); the deprecated ``PATCH /api/email/drafts/{uid}``; ``GET``/``DELETE`` o
 Inferred [I] and configurable: the error body (``{"status":"error","message":…}`` by
 default, ``{"detail":…}`` with ``error_shape="detail"``); the status for updating a sent
 draft (409 by default, ``sent_update_status=400``); create answers 201.
+
+Normalising mode: subject and bodies trimmed, address domains lower-cased and lists
+reordered, dates (``planned_send_at``, ``created_at``, ``updated_at``) without
+fractional seconds in another offset (each change one second later, so versions still
+move), and default fields added (``thread_uid``, ``labels``).
 """
 
 from __future__ import annotations
@@ -21,7 +26,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.fakes.base import FakeService, Reply, Request
+from tests.fakes.base import (
+    FakeService,
+    Reply,
+    Request,
+    norm_addresses,
+    norm_text,
+    norm_time,
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _FIELDS = ("to", "cc", "bcc", "subject", "body_text", "body_html", "context_type",
@@ -47,12 +59,28 @@ class FakeExante(FakeService):
 
     # -- helpers ----------------------------------------------------------------------
     def _now(self) -> str:
-        self._tick += timedelta(microseconds=1)
+        self._tick += timedelta(seconds=1) if self.normalising else timedelta(microseconds=1)
         real = datetime.now(UTC)
         self._tick = max(self._tick, real)
+        if self.normalising:
+            return norm_time(self._tick)
         return self._tick.isoformat().replace("+00:00", "Z")
 
+    def _normalise(self, draft: dict[str, Any]) -> None:
+        if not self.normalising:
+            return
+        for name in ("subject", "body_text", "body_html"):
+            draft[name] = norm_text(draft.get(name))
+        for name in ("to", "cc", "bcc"):
+            draft[name] = norm_addresses(draft.get(name))
+        if draft.get("planned_send_at"):
+            draft["planned_send_at"] = norm_time(datetime.fromisoformat(
+                str(draft["planned_send_at"]).replace("Z", "+00:00")))
+        draft.setdefault("thread_uid", None)
+        draft.setdefault("labels", [])
+
     def _error(self, status: int, message: str, headers: dict[str, str] | None = None) -> Reply:
+        # shape: guess, not documented (the error body)
         body = {"detail": message} if self.error_shape == "detail" else {
             "status": "error", "message": message}
         return Reply(status, body, headers or {})
@@ -89,6 +117,8 @@ class FakeExante(FakeService):
             return self._save(request, perms)
         if path == "/api/email/drafts" and request.method == "GET":
             items = [self.public(d) for d in self.drafts.values()]
+            if self.normalising:
+                items.reverse()
             ctype = request.query.get("context_type", [None])[0]
             cid = request.query.get("context_id", [None])[0]
             items = [d for d in items if (ctype is None or d.get("context_type") == ctype)
@@ -187,8 +217,9 @@ class FakeExante(FakeService):
             "attachments": [], "status": "draft", "created_at": now, "updated_at": now,
         }
         draft.update({k: body[k] for k in _FIELDS if k in body})
+        self._normalise(draft)
         self.drafts[uid] = draft
-        return Reply(201, self.public(draft))
+        return Reply(201, self.public(draft))  # shape: guess, not documented (201 vs 200)
 
     def _update(self, uid: str, body: Any, perms: set[str]) -> Reply:
         if "drafts" not in perms:
@@ -205,5 +236,6 @@ class FakeExante(FakeService):
         if problem:
             return self._error(400, problem)
         draft.update({k: body[k] for k in _FIELDS if k in body})
+        self._normalise(draft)
         draft["updated_at"] = self._now()
         return Reply(200, self.public(draft))

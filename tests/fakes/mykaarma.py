@@ -9,21 +9,32 @@ errorDescription}]``; warnings beside a 200 ``SUCCESS``; send
 ``scheduledOn`` parsed like Joda's ``dateTimeNoMillis`` (no fractional seconds, offset
 required) and refused when in the past.
 
-[I] Not documented and configurable here: the accepted ``draftStatus`` values
-(``draft_statuses``; the source shows SCHEDULED, FAILED, DISCARDED and the adapter uses
-SAVED for an unscheduled draft), and the shape of the conversation list used to read
-drafts back (``POST …/customer/{c}/message/list`` → ``{"status", "messages": [...]}``).
+Reading drafts back (§4.3 "List response"): ``POST …/customer/{c}/message/list``
+answers ``{"status", "errors", "warnings", "requestUuid", "messagesMap": {"MESSAGES":
+[MessageDTO…], "DRAFT": [MessageDTO…]}}``, ``DRAFT`` filled only when the request has
+``fetchDrafts: true``. A ``MessageDTO`` has ``uuid``, ``customerUuid``, ``messageType``,
+``protocol``, ``messageExtnDTO {messageUuid, subject, messageBody}``,
+``messageMetaDataDTO {messageUuid, metaData}`` (``metaData`` a JSON *string*),
+``draftMessageMetaDataDTO {messageUuid, status, scheduledOn}`` and the cc/bcc lists.
+"Draft statuses": the service keeps drafts whose status is DRAFTED, SCHEDULED or
+FAILED; a customer with more than one draft loses the others from the list
+(``keeps_only_known_statuses``).
+
+Normalising mode: subject and body trimmed, cc/bcc domains lower-cased and reordered,
+``scheduledOn`` in another offset, and flat fields some servers add (``messageUUID``,
+``subject``, ``body``, ``isDraft``) beside the documented nested ones.
 """
 
 from __future__ import annotations
 
 import base64
+import json
 import re
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fakes.base import FakeService, Reply, Request
+from tests.fakes.base import FakeService, Reply, Request, norm_addresses, norm_text, norm_time
 
 _JAVA_EMAIL = re.compile(
     r"^[a-zA-Z0-9_+&*-]+(?:\.[a-zA-Z0-9_+&*-]+)*@(?:[a-zA-Z0-9-]+\.)+[a-zA-Z]{2,7}$")
@@ -35,8 +46,7 @@ _CREDENTIALS = ("Credentials are wrong, Authorization refused for provided crede
 class FakeMykaarma(FakeService):
     def __init__(self, *, username: str = "svc-composer", password: str = "kaarma-pass",
                  department: str = "d-1", users: set[str] | None = None,
-                 customers: dict[str, dict[str, list[str]]] | None = None,
-                 draft_statuses: set[str] | None = None) -> None:
+                 customers: dict[str, dict[str, list[str]]] | None = None) -> None:
         super().__init__()
         self.credentials = (username, password)
         self.department = department
@@ -45,7 +55,8 @@ class FakeMykaarma(FakeService):
             "c-1": {"emails": ["pat@customer.example"], "phones": ["+15551234567"]},
             "c-2": {"emails": ["lee@customer.example"], "phones": []},
         }
-        self.draft_statuses = draft_statuses or {"SAVED", "SCHEDULED", "FAILED", "DISCARDED"}
+        #: statuses the service's draft handling keeps (BACKENDS.md §4.3 "Draft statuses")
+        self.kept_statuses = {"DRAFTED", "SCHEDULED", "FAILED"}
         #: messageUUID -> stored message
         self.messages: dict[str, dict[str, Any]] = {}
         self.now = lambda: datetime.now(UTC)
@@ -100,7 +111,7 @@ class FakeMykaarma(FakeService):
             return self._send(m.group(1), m.group(2))
         m = re.fullmatch(r"department/([^/]+)/user/([^/]+)/customer/([^/]+)/message/list", path)
         if m:
-            return self._list(m.group(1), m.group(3))
+            return self._list(m.group(1), m.group(3), body)
         m = re.fullmatch(
             r"department/([^/]+)/user/([^/]+)/customer/([^/]+)/message(?:/([^/]*))?", path)
         if m:
@@ -131,9 +142,6 @@ class FakeMykaarma(FakeService):
         warnings: list[dict[str, str]] = []
         if kind == "DRAFT":
             if not isinstance(draft, dict) or not draft.get("draftStatus"):
-                return self._failure(400, "MISSING_DRAFT_ATTRIBUTES",
-                                     "Draft attributes are missing.")
-            if draft["draftStatus"] not in self.draft_statuses:
                 return self._failure(400, "MISSING_DRAFT_ATTRIBUTES",
                                      "Draft attributes are missing.")
             scheduled = draft.get("scheduledOn")
@@ -206,10 +214,21 @@ class FakeMykaarma(FakeService):
                                  f"file_url={att.get('fileURL')} "})
         stored_attrs = dict(attrs)
         stored_attrs["attachments"] = clean_attachments
+        sending = dict(sending)
+        if self.normalising:
+            stored_attrs["subject"] = norm_text(stored_attrs.get("subject"))
+            stored_attrs["body"] = norm_text(stored_attrs.get("body"))
+            for name in ("listOfEmailsToBeCCed", "listOfEmailsToBeBCCed"):
+                sending[name] = norm_addresses(sending.get(name))
+            stored_draft = dict(stored_attrs.get("draftAttributes") or {})
+            if stored_draft.get("scheduledOn"):
+                stored_draft["scheduledOn"] = norm_time(datetime.fromisoformat(
+                    str(stored_draft["scheduledOn"]).replace("Z", "+00:00")))
+            stored_attrs["draftAttributes"] = stored_draft
         previous = self.messages.get(message_uuid)
         self.messages[message_uuid] = {
             "messageUUID": message_uuid, "customer": customer, "department": dept,
-            "messageAttributes": stored_attrs, "messageSendingAttributes": dict(sending),
+            "messageAttributes": stored_attrs, "messageSendingAttributes": sending,
             "sent": False, "discarded": False,
             "version": (previous["version"] + 1) if previous else 1,
         }
@@ -221,18 +240,52 @@ class FakeMykaarma(FakeService):
                            "requestUUID": str(uuid.uuid4()), "customerUUID": customer,
                            "metaData": {}, "errors": [], "warnings": warnings})
 
-    def _list(self, dept: str, customer: str) -> Reply:
+    def dto(self, m: dict[str, Any]) -> dict[str, Any]:
+        """A stored message as the list returns it (a ``MessageDTO``)."""
+        attrs = m["messageAttributes"]
+        sending = m["messageSendingAttributes"]
+        draft = attrs.get("draftAttributes") or {}
+        uid = m["messageUUID"]
+        dto: dict[str, Any] = {
+            "uuid": uid, "customerUuid": m["customer"],
+            "messageType": "S" if m["sent"] else "D",  # shape: guess, not documented
+            "protocol": attrs.get("protocol"),
+            "messageExtnDTO": {"messageUuid": uid, "subject": attrs.get("subject"),
+                               "messageBody": attrs.get("body")},
+            # shape: guess, not documented (metaData is a string; its JSON content is [I])
+            "messageMetaDataDTO": {"messageUuid": uid,
+                                   "metaData": json.dumps(attrs.get("metaData") or {})},
+            "draftMessageMetaDataDTO": {"messageUuid": uid,
+                                        "status": draft.get("draftStatus"),
+                                        "scheduledOn": draft.get("scheduledOn")},
+            # shape: guess, not documented (BACKENDS.md names "the cc/bcc lists" only)
+            "emailCCList": list(sending.get("listOfEmailsToBeCCed") or []),
+            "emailBCCList": list(sending.get("listOfEmailsToBeBCCed") or []),
+            "communicationValue": sending.get("communicationValueOfCustomer"),
+        }
+        if self.normalising:  # flat fields some servers add beside the documented ones
+            dto.update(messageUUID=uid, subject=attrs.get("subject"),
+                       body=attrs.get("body"), isDraft=not m["sent"],
+                       customerUUID=m["customer"])
+        return dto
+
+    def _list(self, dept: str, customer: str, body: Any) -> Reply:
         if customer not in self.customers:
             return self._failure(400, "INVALID_CUSTOMER", f"Customer_UUID={customer} is invalid ")
-        items = [
-            {"messageUUID": m["messageUUID"], "messageAttributes": m["messageAttributes"],
-             "messageSendingAttributes": m["messageSendingAttributes"],
-             "status": "SENT" if m["sent"] else "DRAFT"}
-            for m in self.messages.values()
-            if m["customer"] == customer and not m["discarded"]
-        ]
-        return Reply(200, {"status": "SUCCESS", "messages": items, "errors": [],
-                           "warnings": []})
+        request = body if isinstance(body, dict) else {}
+        mine = [m for m in self.messages.values()
+                if m["customer"] == customer and not m["discarded"]]
+        drafts = [m for m in mine if not m["sent"]]
+        if len(drafts) > 1:  # the service's draft handling keeps only these statuses
+            drafts = [m for m in drafts if (m["messageAttributes"].get("draftAttributes")
+                                            or {}).get("draftStatus") in self.kept_statuses]
+        messages_map: dict[str, Any] = {"MESSAGES": [self.dto(m) for m in mine if m["sent"]]}
+        if request.get("fetchDrafts") is True:
+            messages_map["DRAFT"] = [self.dto(m) for m in drafts]
+            if self.normalising:
+                messages_map["DRAFT"].reverse()
+        return Reply(200, {"status": "SUCCESS", "errors": [], "warnings": [],
+                           "requestUuid": str(uuid.uuid4()), "messagesMap": messages_map})
 
     def _send(self, dept: str, message_uuid: str) -> Reply:
         message = self.messages.get(message_uuid)

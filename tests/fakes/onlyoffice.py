@@ -8,6 +8,10 @@ as 400); ``POST …/messages/attachment/add`` (multipart; ``id_message`` ≥ 1);
 ``GET …/messages/{id}``; ``GET …/messages?folder=3`` (paged); ``PUT …/messages/remove``;
 ``PUT …/messages/send``. Every answer is wrapped in the standard envelope, and
 To/Cc/Bcc come back as comma-joined strings. [I] A missing or bad token answers 401.
+
+Normalising mode: subject and body trimmed, address domains lower-cased and To/Cc/Bcc
+reordered, ``ReceivedDate`` without fractional seconds in another offset, the Drafts
+list newest first, default fields added (``Introduction``, ``IsNew``, ``TagIds``).
 """
 
 from __future__ import annotations
@@ -20,7 +24,14 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fakes.base import FakeService, Reply, Request
+from tests.fakes.base import (
+    FakeService,
+    Reply,
+    Request,
+    norm_addresses,
+    norm_text,
+    norm_time,
+)
 
 BODY_LIMIT = 524288
 ATTACHMENTS_LIMIT = 25 * 1024 * 1024
@@ -68,7 +79,7 @@ class FakeOnlyoffice(FakeService):
         return reply
 
     def public(self, message: dict[str, Any]) -> dict[str, Any]:
-        return {
+        out = {
             "Id": message["Id"], "Folder": message["Folder"], "From": message["From"],
             "To": ", ".join(message["To"]), "Cc": ", ".join(message["Cc"]),
             "Bcc": ", ".join(message["Bcc"]), "Subject": message["Subject"],
@@ -78,6 +89,9 @@ class FakeOnlyoffice(FakeService):
             "Attachments": [{k: v for k, v in self.files[f].items() if k != "data"}
                             for f in message["Attachments"]],
         }
+        if self.normalising:
+            out.update(Introduction=str(message["HtmlBody"])[:100], IsNew=False, TagIds=[])
+        return out
 
     def touch(self, message_id: int, **changes: Any) -> None:
         self.messages[message_id].update(changes)
@@ -88,7 +102,7 @@ class FakeOnlyoffice(FakeService):
             return self._login(request)
         token = request.header("authorization")
         if not token or token not in self.tokens:
-            return self._error(401, "Unauthorized")
+            return self._error(401, "Unauthorized")  # shape: guess, not documented
         if path == "/api/2.0/mail/drafts/save" and request.method == "PUT":
             return self._save(request)
         if path == "/api/2.0/mail/messages/attachment/add" and request.method == "POST":
@@ -161,8 +175,14 @@ class FakeOnlyoffice(FakeService):
             From=sender, To=list(body.get("to") or []), Cc=list(body.get("cc") or []),
             Bcc=list(body.get("bcc") or []), Subject=str(body.get("subject") or ""),
             HtmlBody=html, Important=bool(body.get("importance")), Attachments=kept,
-            ReceivedDate=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0+00:00"),
+            ReceivedDate=norm_time(datetime.now(UTC)) if self.normalising else
+            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0+00:00"),
         )
+        if self.normalising:
+            existing.update(Subject=norm_text(existing["Subject"]),
+                            HtmlBody=norm_text(existing["HtmlBody"]),
+                            To=norm_addresses(existing["To"]), Cc=norm_addresses(existing["Cc"]),
+                            Bcc=norm_addresses(existing["Bcc"]))
         return _envelope(200, self.public(existing))
 
     def _upload(self, request: Request) -> Reply:
@@ -207,7 +227,10 @@ class FakeOnlyoffice(FakeService):
         page = int(request.query.get("page", ["1"])[0])
         size = int(request.query.get("page_size", ["25"])[0])
         items = [m for m in self.messages.values() if m["Folder"] == folder]
+        if self.normalising:
+            items.reverse()
         chunk = items[(page - 1) * size: page * size]
+        # shape: guess, not documented (which MailMessage keys a list item carries)
         summaries = [{"Id": m["Id"], "Subject": m["Subject"], "To": ", ".join(m["To"]),
                       "From": m["From"], "Folder": m["Folder"],
                       "Date": m["ReceivedDate"]} for m in chunk]

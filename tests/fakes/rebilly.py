@@ -8,6 +8,10 @@ exactly ``{"status": "outbox"}`` (the message moves to outbox, then sent with
 Errors are RFC 7807 problem+json; 422 carries ``invalidFields``; 429 carries
 ``X-RateLimit-Retry-After`` as a UTC epoch. [I] The exact ``detail`` texts are not
 published; the ones here are plausible and stable.
+
+Normalising mode: subject and text trimmed, address domains lower-cased and cc/bcc
+reordered, times without fractional seconds in another offset (each change one
+second later), lists newest-last, default fields added (``customFields``).
 """
 
 from __future__ import annotations
@@ -18,7 +22,15 @@ import string
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.fakes.base import FakeService, Reply, Request
+from tests.fakes.base import (
+    FakeService,
+    Reply,
+    Request,
+    norm_address,
+    norm_addresses,
+    norm_text,
+    norm_time,
+)
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PROBLEM = "application/problem+json"
@@ -43,7 +55,10 @@ class FakeRebilly(FakeService):
         self._tick = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 
     def _now(self) -> str:
-        self._tick = max(self._tick + timedelta(microseconds=1), datetime.now(UTC))
+        step = timedelta(seconds=1) if self.normalising else timedelta(microseconds=1)
+        self._tick = max(self._tick + step, datetime.now(UTC))
+        if self.normalising:
+            return norm_time(self._tick)
         return self._tick.isoformat(timespec="microseconds").replace("+00:00", "Z")
 
     def _reply(self, status: int, detail: str, headers: dict[str, str] | None = None,
@@ -51,6 +66,7 @@ class FakeRebilly(FakeService):
         return Reply(status, _problem(status, detail, **extra), headers or {}, _PROBLEM)
 
     def error_reply(self, status: int, headers: dict[str, str]) -> Reply:
+        # shape: guess, not documented (the detail texts; the problem+json shape is)
         details = {401: "Invalid API key", 403: "Access to this resource is denied",
                    404: "Email message not found", 409: "The email message is not a draft",
                    422: "The request did not pass validation",
@@ -157,6 +173,11 @@ class FakeRebilly(FakeService):
             "_links": [{"href": f"https://api.rebilly.com/organizations/{self.org}/"
                                 f"email-messages/{message_id}", "rel": "self"}],
         }
+        if self.normalising:
+            message.update(subject=norm_text(subject), text=norm_text(body["text"]),
+                           to=[norm_address(a) for a in to or []],
+                           cc=norm_addresses(message["cc"]), bcc=norm_addresses(message["bcc"]),
+                           customFields={})
         self.messages[message_id] = message
         return Reply(201, message, {"Location": message["_links"][0]["href"]})
 
@@ -170,7 +191,8 @@ class FakeRebilly(FakeService):
         if not (0 <= limit <= 1000 and offset >= 0):
             return self._reply(422, "The request did not pass validation",
                                invalidFields=[{"field": "limit", "message": "Out of range"}])
-        items = sorted(self.messages.values(), key=lambda m: m["createdTime"], reverse=True)
+        items = sorted(self.messages.values(), key=lambda m: m["createdTime"],
+                       reverse=not self.normalising)
         page = items[offset:offset + limit]
         return Reply(200, page, {"Pagination-Total": str(len(items)),
                                  "Pagination-Limit": str(limit),

@@ -10,7 +10,7 @@ client there).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 from composer.domain.models import Draft
@@ -135,7 +135,7 @@ class MemoryAdapter:
                            html=stored.html, text=stored.text, marker=stored.marker,
                            status=stored.status)
 
-    def list_drafts(self) -> Sequence[RemoteDraft]:
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
         self.service._fault("list")
         return [self.fetch(i) for i, s in self.service.drafts.items() if s.status == "draft"]
 

@@ -37,6 +37,11 @@ class Service:
     remote: Callable[[str], tuple[str, str] | None]
     #: every remote id the fake holds as a live draft
     live_ids: Callable[[], set[str]]
+    #: someone changes the subject of a remote draft on the service itself
+    edit_remote: Callable[[str, str], None]
+    #: the path of the request that lists drafts (part of it), and of a create
+    list_path: str
+    create_path: str
 
     def draft(self, subject: str, body: str) -> Draft:
         to = "Pat <pat@customer.example>" if self.account.kind == "mykaarma" \
@@ -53,12 +58,14 @@ def _datamotion(start: Starter) -> Service:
 
     def remote(rid: str) -> tuple[str, str] | None:
         m = fake.messages.get(int(rid))
-        return None if m is None else (m["Subject"], "draft" if m["folder"] == 1 else "sent")
+        return None if m is None else (m["Subject"], "draft" if m["folder"] == 3 else "sent")
 
     return Service(Account("secure", "datamotion", url + "/SecureMessagingApi",
                            username="alice@acme.example", address="alice@acme.example"),
                    fake, True, remote,
-                   lambda: {str(k) for k, m in fake.messages.items() if m["folder"] == 1})
+                   lambda: {str(k) for k, m in fake.messages.items() if m["folder"] == 3},
+                   lambda rid, subject: fake.touch(int(rid), Subject=subject),
+                   "GetMessageSummaries", "SaveDraft")
 
 
 def _onlyoffice(start: Starter) -> Service:
@@ -73,7 +80,9 @@ def _onlyoffice(start: Starter) -> Service:
 
     return Service(Account("office", "onlyoffice", url, username="alice@acme.example",
                            address="alice@acme.example"), fake, True, remote,
-                   lambda: {str(k) for k, m in fake.messages.items() if m["Folder"] == 3})
+                   lambda: {str(k) for k, m in fake.messages.items() if m["Folder"] == 3},
+                   lambda rid, subject: fake.touch(int(rid), Subject=subject),
+                   "/api/2.0/mail/messages", "drafts/save")
 
 
 def _exante(start: Starter) -> Service:
@@ -86,7 +95,9 @@ def _exante(start: Starter) -> Service:
 
     return Service(Account("work", "exante", url, options={
         "from_account_id": "7d1f0a52-8a43-4c4e-9a57-1b2f4b8e9c01"}), fake, True, remote,
-        lambda: {k for k, d in fake.drafts.items() if d["status"] == "draft"})
+        lambda: {k for k, d in fake.drafts.items() if d["status"] == "draft"},
+        lambda rid, subject: fake.touch(rid, subject=subject), "/api/email/drafts",
+        "/api/email/drafts")
 
 
 def _mykaarma(start: Starter) -> Service:
@@ -104,7 +115,9 @@ def _mykaarma(start: Starter) -> Service:
                            options={"department_uuid": "d-1", "user_uuid": "u-1"}),
                    fake, False, remote,
                    lambda: {f"{m['customer']}/{k}" for k, m in fake.messages.items()
-                            if not m["discarded"] and not m["sent"]})
+                            if not m["discarded"] and not m["sent"]},
+                   lambda rid, subject: fake.touch(rid.split("/", 1)[-1], subject=subject),
+                   "/message/list", "/message")
 
 
 def _rebilly(start: Starter) -> Service:
@@ -118,7 +131,9 @@ def _rebilly(start: Starter) -> Service:
 
     return Service(Account("billing", "rebilly", url, address="billing@acme.example",
                            options={"organization_id": "org-acme"}), fake, False, remote,
-                   lambda: {k for k, m in fake.messages.items() if m["status"] == "draft"})
+                   lambda: {k for k, m in fake.messages.items() if m["status"] == "draft"},
+                   lambda rid, subject: fake.touch(rid, subject=subject), "/email-messages",
+                   "/email-messages")
 
 
 BUILDERS: dict[str, Callable[[Starter], Service]] = {
@@ -127,11 +142,17 @@ BUILDERS: dict[str, Callable[[Starter], Service]] = {
 }
 
 
+#: the two ways the fakes answer: exactly as sent, or as a normalising server would
+MODES = ("exact", "normalising")
+
+
 @contextmanager
-def five_services() -> Iterator[dict[str, Service]]:
-    """Start the five fakes on 127.0.0.1; yields account name -> Service."""
+def five_services(mode: str = "exact") -> Iterator[dict[str, Service]]:
+    """Start the five fakes on 127.0.0.1 (``mode``: one of ``MODES``); yields account
+    name -> Service."""
     with ExitStack() as stack:
         def start(fake: FakeService) -> str:
+            fake.normalising = mode == "normalising"
             return stack.enter_context(serve(fake))
 
         services = [build(start) for build in BUILDERS.values()]

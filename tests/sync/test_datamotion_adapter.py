@@ -15,7 +15,7 @@ from composer.domain.models import Attachment, BodyMode, Draft, Schedule
 from composer.sync.adapters.datamotion import DataMotionAdapter
 from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.http import make_client
-from tests.fakes.base import serve
+from tests.fakes.base import Reply, serve
 from tests.fakes.datamotion import FakeDataMotion
 from tests.sync.files import MemoryFiles
 
@@ -33,11 +33,11 @@ def make(fake: FakeDataMotion, closing: Callable[[DataMotionAdapter], None]) -> 
     with serve(fake) as root:
         url = root + "/SecureMessagingApi"
 
-        def build(password: str = "correct horse") -> DataMotionAdapter:
+        def build(password: str = "correct horse", timeout: float = 1.0) -> DataMotionAdapter:
             account = Account("secure", "datamotion", url, username="alice@acme.example",
                               address="alice@acme.example")
             adapter = DataMotionAdapter(account, password,
-                                        make_client(url, timeout=httpx.Timeout(1.0)),
+                                        make_client(url, timeout=httpx.Timeout(timeout)),
                                         lambda: NOW)
             closing(adapter)
             return adapter
@@ -89,7 +89,7 @@ def test_wrong_password_is_auth_with_the_service_words(make: Make) -> None:
 
 
 def test_size_limit_401_is_validation_not_auth(fake: FakeDataMotion, make: Make) -> None:
-    adapter = make()
+    adapter = make(timeout=30.0)  # 43 MB of JSON: seconds on a loaded machine
 
     class BigFiles(MemoryFiles):
         def read_bytes(self, sha256: str) -> bytes:
@@ -155,17 +155,40 @@ def test_delete_and_version_tracking(fake: FakeDataMotion, make: Make) -> None:
     assert fake.messages == {}
 
 
-def test_no_listing_so_find_cannot_deduplicate(fake: FakeDataMotion, make: Make) -> None:
+def test_a_lost_save_is_found_in_the_drafts_folder_across_pages(fake: FakeDataMotion,
+                                                                 make: Make) -> None:
+    fake.page_size = 2
     adapter = make()
+    for n in range(5):  # other drafts, some with the same subject
+        adapter.create(_draft(text=f"other {n}"), MemoryFiles(), f"o{n}")
     fake.inject("lost", match="SaveDraft")
     with pytest.raises(SyncError) as caught:
         adapter.create(_draft(), MemoryFiles(), "m")
     assert caught.value.kind is SyncErrorKind.TRANSIENT
-    assert len(fake.messages) == 1
+    lost = max(fake.messages)
+    found = adapter.find("m", _draft())
+    assert found is not None and found.remote_id == str(lost)
+    assert found.version == adapter.fetch(str(lost)).version
+    summaries = [r.json() for r in fake.requests if r.path.endswith("GetMessageSummaries")]
+    assert [s["LastMessageIDReceived"] for s in summaries] == [0, 1002, 1004]
+    assert {d.remote_id for d in adapter.list_drafts()} == {str(i) for i in fake.messages}
+    fake.messages.clear()
     assert adapter.find("m", _draft()) is None
+
+
+@pytest.mark.parametrize("answer", [{}, {"Summaries": None, "MoreMessagesAvailable": False},
+                                    {"MoreMessagesAvailable": False},
+                                    {"Summaries": [{"Subject": "x"}],
+                                     "MoreMessagesAvailable": False}])
+def test_an_unknown_folder_listing_is_a_protocol_error_not_no_drafts(
+        fake: FakeDataMotion, make: Make, monkeypatch: pytest.MonkeyPatch,
+        answer: dict[str, object]) -> None:
+    adapter = make()
+    adapter.create(_draft(), MemoryFiles(), "m")
+    monkeypatch.setattr(fake, "_summaries", lambda user, request: Reply(200, answer))
     with pytest.raises(SyncError) as caught:
-        adapter.list_drafts()
-    assert caught.value.kind is SyncErrorKind.UNSUPPORTED
+        adapter.find("m", _draft())
+    assert caught.value.kind is SyncErrorKind.PROTOCOL
 
 
 def test_plain_text_error_bodies_are_understood(fake: FakeDataMotion, make: Make) -> None:

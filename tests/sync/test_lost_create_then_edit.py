@@ -1,5 +1,5 @@
 """A create whose answer was lost, then an edit before the retry: services that find
-copies by their content (Exante, ONLYOFFICE) must be asked for what that lost request
+copies by their content (DataMotion, Exante, ONLYOFFICE) must be asked for what that lost request
 carried, not for the edited draft, or the retry makes a second copy."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ def services() -> Iterator[dict[str, Service]]:
         yield running
 
 
-@pytest.mark.parametrize("name", ["work", "office", "dealer", "billing"])
+@pytest.mark.parametrize("name", ["secure", "work", "office", "dealer", "billing"])
 def test_edit_after_a_lost_create_answer_updates_the_one_copy(
         tmp_path: Path, services: dict[str, Service], name: str) -> None:
     service = services[name]
@@ -39,8 +39,8 @@ def test_edit_after_a_lost_create_answer_updates_the_one_copy(
     try:
         before = service.live_ids()
         draft = store.save(service.draft("Quarterly numbers", "first words"))
-        path = {"work": "/api/email/drafts", "office": "drafts/save",
-                "dealer": "/messages", "billing": "/email-messages"}[name]
+        path = {"secure": "SaveDraft", "work": "/api/email/drafts", "office": "drafts/save",
+                "dealer": "/customer/c-1/message", "billing": "/email-messages"}[name]
         service.fake.inject("lost", match=path, method="POST" if name != "office" else "PUT")
         SyncEngine(store, pool, clock, random.Random(3)).run_once()
         assert len(service.live_ids() - before) == 1      # it landed; we never heard

@@ -14,7 +14,7 @@ from composer.domain.models import BodyMode, Draft, Schedule
 from composer.sync.adapters.mykaarma import MykaarmaAdapter
 from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.http import make_client
-from tests.fakes.base import serve
+from tests.fakes.base import Reply, Request, serve
 from tests.fakes.mykaarma import FakeMykaarma
 from tests.sync.files import MemoryFiles
 
@@ -196,3 +196,47 @@ def test_network_faults(fake: FakeMykaarma, make: Make, fault: str) -> None:
     with pytest.raises(SyncError) as caught:
         make().create(_draft(), MemoryFiles(), "m")
     assert caught.value.kind is SyncErrorKind.TRANSIENT
+
+
+def test_drafts_are_kept_statuses_and_read_from_messages_map(fake: FakeMykaarma,
+                                                             make: Make) -> None:
+    adapter = make()
+    first = adapter.create(_draft(subject="One"), MemoryFiles(), "m-1")
+    second = adapter.create(_draft(subject="Two"), MemoryFiles(), "m-2")
+    sent = [r.json() for r in fake.requests if r.path.endswith("/message")]
+    assert {s["messageAttributes"]["draftAttributes"]["draftStatus"] for s in sent} == \
+        {"DRAFTED"}
+    # With two drafts for one customer the service keeps only known statuses: both stay.
+    assert adapter.fetch(first.remote_id).subject == "One"
+    assert adapter.fetch(second.remote_id).subject == "Two"
+    listed = [r.json() for r in fake.requests if r.path.endswith("/message/list")]
+    assert all(body["fetchDrafts"] is True for body in listed)
+
+
+def test_marker_from_a_metadata_string_that_is_not_json(fake: FakeMykaarma,
+                                                        make: Make) -> None:
+    adapter = make()
+    ref = adapter.create(_draft(), MemoryFiles(), "marker-7")
+
+    def java_map(request: Request, reply: Reply) -> Reply:
+        if request.path.endswith("/message/list"):
+            for dto in reply.body["messagesMap"]["DRAFT"]:
+                dto["messageMetaDataDTO"]["metaData"] = "{composerMarker=marker-7}"
+        return reply
+
+    fake.reshape = java_map
+    found = adapter.find("marker-7", _draft())
+    assert found is not None and found.remote_id == ref.remote_id
+
+
+def test_the_old_guessed_list_shape_is_a_protocol_error(fake: FakeMykaarma,
+                                                        make: Make) -> None:
+    adapter = make()
+    ref = adapter.create(_draft(), MemoryFiles(), "m")
+    fake.reshape = lambda request, reply: Reply(200, {
+        "status": "SUCCESS", "messages": [], "errors": [], "warnings": []}) \
+        if request.path.endswith("/message/list") else reply
+    for call in (lambda: adapter.fetch(ref.remote_id), lambda: adapter.find("m", _draft())):
+        with pytest.raises(SyncError) as caught:
+            call()
+        assert caught.value.kind is SyncErrorKind.PROTOCOL

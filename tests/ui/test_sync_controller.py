@@ -41,7 +41,7 @@ def test_pass_runs_on_the_worker_and_reports(qtbot: QtBot, db: tuple[Path, Draft
     store.save(Draft(account="work", to=tuple(parse_addresses("b@x.test")), subject="hi"))
     service = MemoryService()
     threads: list[str] = []
-    controller = SyncController(path, _lookups(service, threads), utcnow, debounce_ms=10)
+    controller = SyncController(path, _lookups(service, threads), utcnow, list, debounce_ms=10)
     try:
         with qtbot.waitSignal(controller.sync_finished, timeout=5000) as blocker:
             controller.request_sync()
@@ -61,7 +61,7 @@ def test_offline_and_auth_states_are_reported(qtbot: QtBot,
     service = MemoryService()
     service.fail("create", SyncError(SyncErrorKind.TRANSIENT, "cannot connect",
                                      request_sent=False))
-    controller = SyncController(path, _lookups(service, []), utcnow, debounce_ms=10)
+    controller = SyncController(path, _lookups(service, []), utcnow, list, debounce_ms=10)
     try:
         with qtbot.waitSignal(controller.sync_finished, timeout=5000) as blocker:
             controller.sync_now()
@@ -75,7 +75,7 @@ def test_offline_and_auth_states_are_reported(qtbot: QtBot,
 def test_requests_during_a_pass_make_one_more_pass(qtbot: QtBot,
                                                    db: tuple[Path, DraftStore]) -> None:
     path, _ = db
-    controller = SyncController(path, _lookups(MemoryService(), []), utcnow, debounce_ms=10)
+    controller = SyncController(path, _lookups(MemoryService(), []), utcnow, list, debounce_ms=10)
     passes: list[SyncSummary] = []
     controller.sync_finished.connect(passes.append)
     try:

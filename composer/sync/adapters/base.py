@@ -25,9 +25,9 @@ from __future__ import annotations
 import enum
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
@@ -67,7 +67,8 @@ class Capabilities:
     #: True when file attachments can be carried at all (False for URL/resource-only)
     file_attachments: bool = True
     max_recipients_to: int | None = None      # e.g. myKaarma: one customer address
-    #: False when ``find`` can never locate a create whose answer was lost (DataMotion)
+    #: False when ``find`` can never locate a create whose answer was lost (none of the
+    #: five services since DataMotion's Drafts folder is listed; kept for others)
     can_find: bool = True
 
 
@@ -139,7 +140,10 @@ class Adapter(Protocol):
 
     def fetch(self, remote_id: str) -> RemoteDraft: ...
 
-    def list_drafts(self) -> Sequence[RemoteDraft]: ...
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
+        """The service's drafts; those whose id is in ``known`` may be left out (services
+        that need a request per draft to read it skip those requests)."""
+        ...
 
     def find(self, marker: str, draft: Draft) -> RemoteRef | None:
         """The remote copy created for ``marker`` (or matching ``draft``), if any."""
@@ -164,6 +168,42 @@ def fingerprint(*parts: object) -> str:
     """A stable sha256 over JSON-able parts, for services without a version field."""
     blob = json.dumps(parts, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+
+def canonical_text(value: object) -> str:
+    """Text as servers may store it: trimmed, line ends unified."""
+    return str(value or "").replace("\r\n", "\n").strip()
+
+
+def canonical_address(value: str) -> str:
+    """The bare address, lower-cased (servers lower-case domains; some drop names)."""
+    from composer.domain.addresses import parse_address
+
+    parsed = parse_address(value)
+    return parsed.addr.lower() if parsed.valid else value.strip().lower()
+
+
+def canonical_addresses(values: Iterable[str]) -> list[str]:
+    """Addresses compared as a set: each canonical, sorted (servers reorder lists)."""
+    return sorted(canonical_address(v) for v in values if str(v).strip())
+
+
+def canonical_time(value: datetime | str | None, *, fraction: bool = False) -> str | None:
+    """An instant in one form: UTC, whole seconds (servers drop milliseconds and write
+    other offsets); ``fraction`` keeps sub-seconds (an updated-time used as a version,
+    where two quick edits must differ). A string that is not a date is kept trimmed."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return value.strip()
+        value = parsed
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    return (value if fraction else value.replace(microsecond=0)).isoformat()
 
 
 def bodies(draft: Draft) -> tuple[str, str]:

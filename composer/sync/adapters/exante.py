@@ -10,16 +10,18 @@
   other 400 → validation with the service's words, 429 → wait ``Retry-After`` seconds.
 
 Guarantees. Duplicates: the service stores no client marker, so ``find`` matches the
-content fingerprint (recipients, subject, bodies, schedule) in the drafts list; a
-create whose answer was lost is found unless that remote draft was changed meanwhile.
-Conflicts: ``version`` is the service's ``updated_at``, so any change made elsewhere
-is detected before an update.
+content fingerprint (recipients, subject, bodies, schedule; normalised) in the drafts
+list; a create whose answer was lost is found unless that remote draft was changed
+meanwhile. Conflicts: ``version`` is the service's ``updated_at`` as the instant it
+names (another offset or no milliseconds is the same version), so any change made
+elsewhere is detected before an update. A list without ``items`` or a draft without
+``uid`` is a ``protocol`` error, never "no drafts".
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -38,11 +40,21 @@ from composer.sync.adapters.base import (
     RemoteDraft,
     RemoteRef,
     bodies,
+    canonical_addresses,
+    canonical_text,
+    canonical_time,
     fingerprint,
     invalid_recipients,
 )
 from composer.sync.errors import SyncError, SyncErrorKind
-from composer.sync.http import json_or_none, retry_after_seconds, server_error, transport_errors
+from composer.sync.http import (
+    json_or_none,
+    path_segment,
+    protocol_error,
+    retry_after_seconds,
+    server_error,
+    transport_errors,
+)
 
 SERVICE = "Exante"
 
@@ -101,8 +113,7 @@ class ExanteAdapter:
         return problems
 
     def test(self) -> str:
-        data = self._request("GET", "api/email/drafts")
-        count = data.get("count", 0) if isinstance(data, dict) else 0
+        count = len(self.list_drafts())
         return f"Exante API key accepted; {count} drafts on the service"
 
     def create(self, draft: Draft, files: AttachmentSource, marker: str) -> RemoteRef:
@@ -125,12 +136,14 @@ class ExanteAdapter:
         return self._ref(self._request("POST", "api/email/drafts", json=body))
 
     def fetch(self, remote_id: str) -> RemoteDraft:
-        return self._remote(self._request("GET", f"api/email/drafts/{remote_id}"))
+        return self._remote(self._request("GET", f"api/email/drafts/{_seg(remote_id)}"))
 
-    def list_drafts(self) -> Sequence[RemoteDraft]:
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
         data = self._request("GET", "api/email/drafts")
-        items = data.get("items", []) if isinstance(data, dict) else []
-        return [self._remote(i) for i in items if isinstance(i, dict)]
+        items = data.get("items") if isinstance(data, dict) else None
+        if not isinstance(items, list):
+            raise protocol_error(SERVICE, "the drafts list has no items")
+        return [self._remote(i) for i in items]
 
     def find(self, marker: str, draft: Draft) -> RemoteRef | None:
         wanted = self._content_key(self._fields(draft, None, include_attachments=False))
@@ -145,7 +158,7 @@ class ExanteAdapter:
         return None
 
     def delete(self, remote_id: str) -> None:
-        self._request("DELETE", f"api/email/drafts/{remote_id}")
+        self._request("DELETE", f"api/email/drafts/{_seg(remote_id)}")
 
     def send(self, remote_id: str) -> None:
         self._request("POST", "api/email/send", json={"draft_uid": remote_id})
@@ -180,21 +193,25 @@ class ExanteAdapter:
 
     @staticmethod
     def _content_key(fields: dict[str, Any]) -> str:
-        return fingerprint(*(fields.get(k) for k in (
-            "to", "cc", "bcc", "subject", "body_text", "body_html", "planned_send_at")))
+        return fingerprint(*(canonical_addresses(fields.get(k) or []) for k in
+                             ("to", "cc", "bcc")),
+                           *(canonical_text(fields.get(k)) for k in
+                             ("subject", "body_text", "body_html")),
+                           canonical_time(fields.get("planned_send_at")))
 
-    @staticmethod
-    def _ref(data: Any) -> RemoteRef:
-        if not isinstance(data, dict) or not data.get("uid"):
-            raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected answer (no uid)")
-        return RemoteRef(str(data["uid"]), str(data.get("updated_at") or ""))
+    @classmethod
+    def _ref(cls, data: Any) -> RemoteRef:
+        remote = cls._remote(data)
+        return RemoteRef(remote.remote_id, remote.version)
 
     @staticmethod
     def _remote(data: Any) -> RemoteDraft:
-        if not isinstance(data, dict) or not data.get("uid"):
-            raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected answer (no uid)")
+        if not isinstance(data, dict) or not isinstance(data.get("uid"), str) \
+                or not data["uid"]:
+            raise protocol_error(SERVICE, "a draft has no uid")
         return RemoteDraft(
-            remote_id=str(data["uid"]), version=str(data.get("updated_at") or ""),
+            remote_id=str(data["uid"]),
+            version=canonical_time(str(data.get("updated_at") or ""), fraction=True) or "",
             to=tuple(data.get("to") or ()), cc=tuple(data.get("cc") or ()),
             bcc=tuple(data.get("bcc") or ()), subject=str(data.get("subject") or ""),
             html=str(data.get("body_html") or ""), text=str(data.get("body_text") or ""),
@@ -250,3 +267,7 @@ class ExanteAdapter:
             return SyncError(SyncErrorKind.VALIDATION, f"{SERVICE} refused the draft",
                              service_message=words, field=field, status=status)
         return server_error(SERVICE, response)
+
+
+def _seg(value: str) -> str:
+    return path_segment(value, SERVICE)

@@ -8,8 +8,14 @@
   replace at ``…/message/{m}``; discard is an edit with ``DISCARDED_DRAFT``; send is
   ``POST department/{d}/message/{m}``.
 - One body (HTML for email); scheduling with ``draftStatus: SCHEDULED`` and
-  ``scheduledOn`` in the draft's zone, with an offset and without milliseconds.
-  [I] An unscheduled draft uses ``draftStatus: SAVED`` (the enum is not published).
+  ``scheduledOn`` in the draft's zone, with an offset and without milliseconds; an
+  unscheduled draft is ``DRAFTED`` (a status the service keeps, §4.3).
+- Drafts are read back from the conversation list (``…/message/list`` with
+  ``fetchDrafts: true``): ``messagesMap.DRAFT``, ids from ``uuid``, content from
+  ``messageExtnDTO``, the marker from ``messageMetaDataDTO.metaData`` (a JSON string),
+  the status from ``draftMessageMetaDataDTO``. Flat fields some servers add are
+  ignored; an answer without these containers is a ``protocol`` error, never "no
+  drafts". Every value in a URL path is quoted.
 - No file attachments (links only): ``check`` refuses them before any push. Cc/Bcc
   addresses the service's own pattern would silently drop are refused too.
 - Every validation failure is HTTP 400 with ``errors[].errorCode``: kept verbatim.
@@ -18,14 +24,17 @@ Remote ids are ``<customerUUID>/<messageUUID>`` (the service needs both to read 
 
 Guarantees. Duplicates: the marker is stored in ``messageAttributes.metaData``;
 ``find`` lists the customer's drafts and adopts the one with the marker. Conflicts:
-no version field, so ``version`` is a fingerprint of the stored fields as the
-conversation list returns them.
+no version field, so ``version`` is a fingerprint of the service's copy as the
+conversation list returns it after every push, normalised (trimmed text, lower-cased
+and sorted addresses, the schedule as an instant), so a server that reformats what it
+stores never looks like an edit made elsewhere.
 """
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,11 +52,20 @@ from composer.sync.adapters.base import (
     Problem,
     RemoteDraft,
     RemoteRef,
+    canonical_addresses,
+    canonical_text,
+    canonical_time,
     fingerprint,
     html_body,
 )
 from composer.sync.errors import SyncError, SyncErrorKind
-from composer.sync.http import json_or_none, status_error, transport_errors
+from composer.sync.http import (
+    json_or_none,
+    path_segment,
+    protocol_error,
+    status_error,
+    transport_errors,
+)
 
 SERVICE = "myKaarma"
 MARKER_KEY = "composerMarker"
@@ -57,6 +75,7 @@ _FIELD_BY_CODE = {
     "INVALID_DRAFT_DATE": "schedule", "INVALID_COMMUNICATION_VALUE": "to",
     "INVALID_CUSTOMER": "context", "MISSING_MESSAGE_BODY": "body", "INVALID_USER": "from",
 }
+_MARKER_TEXT = re.compile(MARKER_KEY + r"""["'=:\s]+([A-Za-z0-9_.-]+)""")
 _AUTH_CODES = {"WRONG_CREDENTIAL", "CREDENTIALS_ARE_NULL", "INVALID_SERVICE_SUBSCRIBER",
                "NOT_AUTHORIZED_REQUEST"}
 
@@ -124,20 +143,18 @@ class MykaarmaAdapter:
 
     def test(self) -> str:
         # No read-only endpoint needs no customer; an empty list call proves the sign-in.
-        self._post(f"department/{self._department}/user/{self._user}/customer/"
-                   "00000000-0000-0000-0000-000000000000/message/list", self._list_body(),
-                   allow={"INVALID_CUSTOMER"})
+        self._post(self._customer_path("00000000-0000-0000-0000-000000000000")
+                   + "/message/list", self._list_body(), allow={"INVALID_CUSTOMER"})
         return f"myKaarma accepted the service user {self._account.username}"
 
     def create(self, draft: Draft, files: AttachmentSource, marker: str) -> RemoteRef:
         customer = draft.context.get("customer_uuid", "")
-        body = self._message(draft, marker)
-        data = self._post(self._customer_path(customer) + "/message", body)
-        message_uuid = str(data.get("messageUUID") or "")
-        if not message_uuid:
-            raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected answer "
-                            "(no messageUUID)")
-        return RemoteRef(f"{customer}/{message_uuid}", self._version(body))
+        data = self._post(self._customer_path(customer) + "/message",
+                          self._message(draft, marker))
+        message_uuid = data.get("messageUUID")
+        if not isinstance(message_uuid, str) or not message_uuid:
+            raise protocol_error(SERVICE, "the answer to a create has no messageUUID")
+        return self._stored(customer, message_uuid)
 
     def update(self, ref: RemoteRef, draft: Draft, previous: Draft | None,
                files: AttachmentSource, marker: str) -> RemoteRef:
@@ -146,18 +163,27 @@ class MykaarmaAdapter:
             # Moved to another customer: a draft cannot change its customer, so make a new one.
             self.delete(ref.remote_id)
             return self.create(draft, files, marker)
-        body = self._message(draft, marker)
-        self._post(f"{self._customer_path(customer)}/message/{message_uuid}", body)
-        return RemoteRef(ref.remote_id, self._version(body))
+        self._post(f"{self._customer_path(customer)}/message/{_seg(message_uuid)}",
+                   self._message(draft, marker))
+        return self._stored(customer, message_uuid)
+
+    def _stored(self, customer: str, message_uuid: str) -> RemoteRef:
+        """The ref of a draft just written, its version from the service's copy."""
+        remote = self.fetch(f"{customer}/{message_uuid}")
+        return RemoteRef(remote.remote_id, remote.version)
 
     def fetch(self, remote_id: str) -> RemoteDraft:
         customer, message_uuid = self._split(remote_id)
-        for item in self._drafts(customer):
-            if item.get("messageUUID") == message_uuid:
+        drafts, messages = self._conversation(customer)
+        for item in drafts:
+            if item["uuid"] == message_uuid:
                 return self._remote(customer, item)
+        for item in messages:
+            if item["uuid"] == message_uuid:
+                return self._remote(customer, item, status="sent")
         raise SyncError(SyncErrorKind.NOT_FOUND, f"{SERVICE}: the draft is not on the service")
 
-    def list_drafts(self) -> Sequence[RemoteDraft]:
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
         raise SyncError(SyncErrorKind.UNSUPPORTED, f"{SERVICE}: drafts can only be listed "
                         "per customer", request_sent=False)
 
@@ -165,10 +191,9 @@ class MykaarmaAdapter:
         customer = draft.context.get("customer_uuid")
         if not customer:
             return None
-        for item in self._drafts(customer):
-            meta = (item.get("messageAttributes") or {}).get("metaData") or {}
-            if isinstance(meta, dict) and meta.get(MARKER_KEY) == marker:
-                remote = self._remote(customer, item)
+        for item in self._conversation(customer)[0]:
+            remote = self._remote(customer, item)
+            if remote.marker == marker:
                 return RemoteRef(remote.remote_id, remote.version)
         return None
 
@@ -187,11 +212,11 @@ class MykaarmaAdapter:
                 "isManual": True, "draftAttributes": {"draftStatus": "DISCARDED"},
             },
         }
-        self._post(f"{self._customer_path(customer)}/message/{message_uuid}", body)
+        self._post(f"{self._customer_path(customer)}/message/{_seg(message_uuid)}", body)
 
     def send(self, remote_id: str) -> None:
         _, message_uuid = self._split(remote_id)
-        self._post(f"department/{self._department}/message/{message_uuid}",
+        self._post(f"department/{_seg(self._department)}/message/{_seg(message_uuid)}",
                    {"sendSynchronously": False})
 
     def close(self) -> None:
@@ -199,7 +224,8 @@ class MykaarmaAdapter:
 
     # -- mapping ------------------------------------------------------------------------
     def _customer_path(self, customer: str) -> str:
-        return f"department/{self._department}/user/{self._user}/customer/{customer}"
+        return (f"department/{_seg(self._department, 'from')}/user/{_seg(self._user, 'from')}"
+                f"/customer/{_seg(customer, 'context')}")
 
     @staticmethod
     def _split(remote_id: str) -> tuple[str, str]:
@@ -215,7 +241,7 @@ class MykaarmaAdapter:
 
     def _message(self, draft: Draft, marker: str) -> dict[str, Any]:
         scheduled = _scheduled_on(draft)
-        draft_attributes: dict[str, Any] = {"draftStatus": "SCHEDULED" if scheduled else "SAVED"}
+        draft_attributes: dict[str, Any] = {"draftStatus": "SCHEDULED" if scheduled else "DRAFTED"}
         if scheduled:
             draft_attributes["scheduledOn"] = scheduled
         to = next((a.addr for a in draft.to if a.valid), "")
@@ -237,38 +263,34 @@ class MykaarmaAdapter:
             },
         }
 
-    @staticmethod
-    def _version(message: dict[str, Any]) -> str:
-        attrs = message.get("messageAttributes") or {}
-        sending = message.get("messageSendingAttributes") or {}
-        draft = attrs.get("draftAttributes") or {}
-        return fingerprint(attrs.get("body"), attrs.get("subject"), draft.get("draftStatus"),
-                           draft.get("scheduledOn"), sending.get("communicationValueOfCustomer"),
-                           sending.get("listOfEmailsToBeCCed") or [],
-                           sending.get("listOfEmailsToBeBCCed") or [])
-
-    def _remote(self, customer: str, item: dict[str, Any]) -> RemoteDraft:
-        attrs = item.get("messageAttributes") or {}
-        sending = item.get("messageSendingAttributes") or {}
-        draft = attrs.get("draftAttributes") or {}
-        meta = attrs.get("metaData") or {}
+    def _remote(self, customer: str, item: dict[str, Any], *,
+                status: str = "draft") -> RemoteDraft:
+        """A ``MessageDTO`` (BACKENDS.md §4.3) in common fields; only the documented
+        nested objects are read (the cc/bcc list names are not documented: optional)."""
+        extn = _object(item, "messageExtnDTO")
+        meta = _object(item, "messageMetaDataDTO")
+        draft = _object(item, "draftMessageMetaDataDTO")
+        scheduled = draft.get("scheduledOn")
         send_at = None
-        if draft.get("scheduledOn"):
+        if scheduled:
             try:
-                send_at = datetime.fromisoformat(str(draft["scheduledOn"]).replace(
-                    "Z", "+00:00")).astimezone(UTC)
+                send_at = datetime.fromisoformat(str(scheduled).replace("Z", "+00:00"))
             except ValueError:
-                send_at = None
-        to = sending.get("communicationValueOfCustomer")
+                raise protocol_error(SERVICE, "a draft's scheduledOn is not a date") from None
+            send_at = send_at.astimezone(UTC) if send_at.tzinfo else send_at.replace(tzinfo=UTC)
+        subject = str(extn.get("subject") or "")
+        body = str(extn.get("messageBody") or "")
+        cc = _strings(item.get("emailCCList"))
+        bcc = _strings(item.get("emailBCCList"))
+        to = item.get("communicationValue")
+        version = fingerprint(canonical_text(subject), canonical_text(body),
+                              str(draft.get("status") or ""), canonical_time(send_at),
+                              canonical_addresses(cc), canonical_addresses(bcc))
         return RemoteDraft(
-            remote_id=f"{customer}/{item.get('messageUUID')}", version=self._version(item),
-            to=(str(to),) if to else (), cc=tuple(sending.get("listOfEmailsToBeCCed") or ()),
-            bcc=tuple(sending.get("listOfEmailsToBeBCCed") or ()),
-            subject=str(attrs.get("subject") or ""), html=str(attrs.get("body") or ""),
-            send_at=send_at, marker=str(meta.get(MARKER_KEY)) if isinstance(meta, dict)
-            and meta.get(MARKER_KEY) else None,
-            status="sent" if str(item.get("status", "")).upper() == "SENT" else "draft",
-            extra={"customer_uuid": customer},
+            remote_id=f"{customer}/{item['uuid']}", version=version,
+            to=(to,) if isinstance(to, str) and to else (), cc=cc, bcc=bcc,
+            subject=subject, html=body, send_at=send_at, marker=_marker(meta.get("metaData")),
+            status=status, extra={"customer_uuid": customer},
         )
 
     @staticmethod
@@ -277,10 +299,25 @@ class MykaarmaAdapter:
                 "messageUuidsReceivedAtSameTime": [], "maxResults": 20, "fetchDrafts": True,
                 "maxDraftsToBeFetched": 100, "isManual": True}
 
-    def _drafts(self, customer: str) -> list[dict[str, Any]]:
+    def _conversation(self, customer: str) -> tuple[list[dict[str, Any]],
+                                                     list[dict[str, Any]]]:
+        """(drafts, other messages) of ``customer`` from ``messagesMap``; any other shape
+        is a protocol error."""
         data = self._post(f"{self._customer_path(customer)}/message/list", self._list_body())
-        items = data.get("messages") or []
-        return [i for i in items if isinstance(i, dict)]
+        messages_map = data.get("messagesMap")
+        if not isinstance(messages_map, dict):
+            raise protocol_error(SERVICE, "the conversation list has no messagesMap")
+        drafts = messages_map.get("DRAFT")
+        if not isinstance(drafts, list):
+            raise protocol_error(SERVICE, "the conversation list has no DRAFT list")
+        messages = messages_map.get("MESSAGES") or []
+        if not isinstance(messages, list):
+            raise protocol_error(SERVICE, "the conversation list's MESSAGES is not a list")
+        for item in (*drafts, *messages):
+            if not isinstance(item, dict) or not isinstance(item.get("uuid"), str) \
+                    or not item["uuid"]:
+                raise protocol_error(SERVICE, "a message in the conversation list has no uuid")
+        return drafts, messages
 
     # -- HTTP ---------------------------------------------------------------------------
     def _post(self, path: str, body: dict[str, Any], *,
@@ -314,3 +351,37 @@ class MykaarmaAdapter:
         if status >= 500 or code == "INTERNAL_SERVER_ERROR":
             return status_error(SERVICE, status, words, kind=SyncErrorKind.TRANSIENT)
         return status_error(SERVICE, status, words, field=field, fields=fields)
+
+
+def _seg(value: str, field: str | None = None) -> str:
+    return path_segment(value, SERVICE, field=field)
+
+
+def _object(item: dict[str, Any], name: str) -> dict[str, Any]:
+    value = item.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise protocol_error(SERVICE, f"a message's {name} is not an object")
+    return value
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(str(v) for v in value if isinstance(v, str))
+
+
+def _marker(meta: object) -> str | None:
+    """The marker from ``metaData``: documented as a string ([I] the JSON text of the
+    metaData sent); a map is accepted too."""
+    if isinstance(meta, str) and meta:
+        text = meta
+        try:
+            meta = json.loads(text)
+        except ValueError:
+            found = _MARKER_TEXT.search(text)
+            return found.group(1) if found else None
+    if isinstance(meta, dict) and isinstance(meta.get(MARKER_KEY), str):
+        return str(meta[MARKER_KEY])
+    return None

@@ -14,14 +14,18 @@
 
 Guarantees. Duplicates: the service keeps no client marker, so ``find`` looks in the
 Drafts folder for a draft with the same fingerprint (recipients, subject, body,
-attachment names); a create whose answer was lost is found unless that remote draft
-was changed meanwhile. Conflicts: no version field, so ``version`` is that fingerprint
-as the service returns it.
+attachment names; normalised) in the Drafts folder; a create whose answer was lost is
+found unless that remote draft was changed meanwhile. Conflicts: no version field, so
+``version`` is that fingerprint of the service's copy (the saved message it returns),
+normalised (trimmed, lower-cased and sorted addresses), so a server that reformats
+what it stores never looks like an edit made elsewhere. An answer outside the
+envelope, a list that is not an array or a message without ``Id`` is a ``protocol``
+error, never "no drafts".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Any
 
 import httpx
@@ -39,12 +43,14 @@ from composer.sync.adapters.base import (
     Problem,
     RemoteDraft,
     RemoteRef,
+    canonical_addresses,
+    canonical_text,
     fingerprint,
     html_body,
     invalid_recipients,
 )
 from composer.sync.errors import SyncError, SyncErrorKind
-from composer.sync.http import json_or_none, status_error, transport_errors
+from composer.sync.http import json_or_none, protocol_error, status_error, transport_errors
 
 SERVICE = "ONLYOFFICE"
 TOTAL_LIMIT = 25 * 1024 * 1024
@@ -108,24 +114,25 @@ class OnlyofficeAdapter:
 
     def update(self, ref: RemoteRef, draft: Draft, previous: Draft | None,
                files: AttachmentSource, marker: str) -> RemoteRef:
-        message_id = int(ref.remote_id)
+        message_id = _int_id(ref.remote_id)
         current = self._call("GET", f"api/2.0/mail/messages/{message_id}")
         existing = [a for a in (current.get("Attachments") or []) if isinstance(a, dict)]
         refs = self._upload_missing(message_id, draft.attachments, existing, files)
         return self._ref(self._save(message_id, draft, refs))
 
     def fetch(self, remote_id: str) -> RemoteDraft:
-        return self._remote(self._call("GET", f"api/2.0/mail/messages/{int(remote_id)}"))
+        return self._remote(self._call("GET", f"api/2.0/mail/messages/{_int_id(remote_id)}"))
 
-    def list_drafts(self) -> Sequence[RemoteDraft]:
-        return [self.fetch(str(s["Id"])) for s in self._summaries()]
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
+        return [self.fetch(str(s["Id"])) for s in self._summaries()
+                if str(s["Id"]) not in known]
 
     def find(self, marker: str, draft: Draft) -> RemoteRef | None:
         subject = draft.subject
         wanted = self._fingerprint(self._payload(0, draft, []), names=[
             a.name for a in draft.attachments])
         for summary in self._summaries():
-            if str(summary.get("Subject") or "") != subject:
+            if canonical_text(summary.get("Subject")) != canonical_text(subject):
                 continue
             remote = self.fetch(str(summary["Id"]))
             if remote.version == wanted or self._fingerprint(
@@ -134,11 +141,11 @@ class OnlyofficeAdapter:
         return None
 
     def delete(self, remote_id: str) -> None:
-        self._call("PUT", "api/2.0/mail/messages/remove", json={"ids": [int(remote_id)]})
+        self._call("PUT", "api/2.0/mail/messages/remove", json={"ids": [_int_id(remote_id)]})
 
     def send(self, remote_id: str) -> None:
-        current = self._call("GET", f"api/2.0/mail/messages/{int(remote_id)}")
-        body = {"id": int(remote_id), "from": current.get("From") or self._sender(),
+        current = self._call("GET", f"api/2.0/mail/messages/{_int_id(remote_id)}")
+        body = {"id": _int_id(remote_id), "from": current.get("From") or self._sender(),
                 "to": _emails(current.get("To")), "cc": _emails(current.get("Cc")),
                 "bcc": _emails(current.get("Bcc")), "subject": current.get("Subject") or "",
                 "body": current.get("HtmlBody") or "",
@@ -172,8 +179,8 @@ class OnlyofficeAdapter:
               attachments: list[dict[str, Any]]) -> dict[str, Any]:
         data = self._call("PUT", "api/2.0/mail/drafts/save",
                           json=self._payload(message_id, draft, attachments))
-        if not isinstance(data, dict) or not data.get("Id"):
-            raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected answer (no Id)")
+        if not isinstance(data, dict) or not isinstance(data.get("Id"), int):
+            raise protocol_error(SERVICE, "the saved message has no Id")
         return data
 
     def _upload_missing(self, message_id: int, wanted: Sequence[Attachment],
@@ -194,26 +201,24 @@ class OnlyofficeAdapter:
                       "content_type": att.content_type},
                 files={"file": (att.name, files.read_bytes(att.sha256), att.content_type)})
             if not isinstance(uploaded, dict):
-                raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected upload answer")
+                raise protocol_error(SERVICE, "the answer to an upload is not an attachment")
             refs.append(uploaded)
         return refs
 
     def _fingerprint(self, payload: dict[str, Any], names: list[str]) -> str:
-        return fingerprint(_emails(payload.get("to")), _emails(payload.get("cc")),
-                           _emails(payload.get("bcc")), payload.get("subject") or "",
-                           payload.get("body") or "", sorted(names))
+        return _version(payload.get("to"), payload.get("cc"), payload.get("bcc"),
+                        payload.get("subject"), payload.get("body"), names)
 
     def _ref(self, message: dict[str, Any]) -> RemoteRef:
         return RemoteRef(str(message["Id"]), self._remote(message).version)
 
     def _remote(self, message: Any) -> RemoteDraft:
-        if not isinstance(message, dict) or not message.get("Id"):
-            raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected answer (no Id)")
+        if not isinstance(message, dict) or not isinstance(message.get("Id"), int):
+            raise protocol_error(SERVICE, "a message has no Id")
         names = [str(a.get("fileName")) for a in message.get("Attachments") or []
                  if isinstance(a, dict)]
-        version = fingerprint(_emails(message.get("To")), _emails(message.get("Cc")),
-                              _emails(message.get("Bcc")), message.get("Subject") or "",
-                              message.get("HtmlBody") or "", sorted(names))
+        version = _version(message.get("To"), message.get("Cc"), message.get("Bcc"),
+                           message.get("Subject"), message.get("HtmlBody"), names)
         folder = int(message.get("Folder") or DRAFTS)
         return RemoteDraft(
             remote_id=str(message["Id"]), version=version,
@@ -230,9 +235,16 @@ class OnlyofficeAdapter:
         while True:
             envelope = self._call("GET", "api/2.0/mail/messages", whole=True,
                                   params={"folder": DRAFTS, "page": page, "page_size": PAGE})
-            items = envelope.get("response") or []
-            out += [i for i in items if isinstance(i, dict) and i.get("Id")]
-            total = int(envelope.get("total") or len(out))
+            items = envelope.get("response")
+            if not isinstance(items, list):
+                raise protocol_error(SERVICE, "the message list is not an array")
+            for item in items:
+                if not isinstance(item, dict) or not isinstance(item.get("Id"), int):
+                    raise protocol_error(SERVICE, "a listed message has no Id")
+            out += items
+            total = envelope.get("total", len(out))
+            if not isinstance(total, int):
+                raise protocol_error(SERVICE, "the message list's total is not a number")
             if not items or len(out) >= total:
                 return out
             page += 1
@@ -249,7 +261,7 @@ class OnlyofficeAdapter:
                 self._token = str(token)
                 return self._token
         if response.is_success:
-            raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected sign-in answer")
+            raise protocol_error(SERVICE, "the answer to a sign-in has no token")
         error = self._error(response, data)
         if response.status_code in (400, 401, 403):
             error.kind = SyncErrorKind.AUTH
@@ -263,9 +275,9 @@ class OnlyofficeAdapter:
                                                 headers={"Authorization": token}, **kwargs)
             data = json_or_none(response)
             if response.is_success:
-                if whole:
-                    return data if isinstance(data, dict) else {}
-                return data.get("response") if isinstance(data, dict) else None
+                if not isinstance(data, dict) or "response" not in data:
+                    raise protocol_error(SERVICE, "an answer outside the response envelope")
+                return data if whole else data["response"]
             if response.status_code == 401 and attempt == 1:
                 self._token = None  # the token expired: sign in again, once
                 continue
@@ -296,3 +308,19 @@ class OnlyofficeAdapter:
         if "wasn't found" in words or "could not be found" in words:
             return status_error(SERVICE, status, words, kind=SyncErrorKind.NOT_FOUND)
         return status_error(SERVICE, status, words)
+
+
+def _version(to: Any, cc: Any, bcc: Any, subject: Any, body: Any, names: list[str]) -> str:
+    """The fingerprint of a draft's content, normalised alike for what was sent and what
+    the service returns."""
+    return fingerprint(canonical_addresses(_emails(to)), canonical_addresses(_emails(cc)),
+                       canonical_addresses(_emails(bcc)), canonical_text(subject),
+                       canonical_text(body), sorted(names))
+
+
+def _int_id(remote_id: str) -> int:
+    """A remote id as the int the paths take; anything else is not one of ours."""
+    if not remote_id.isascii() or not remote_id.isdigit():
+        raise SyncError(SyncErrorKind.NOT_FOUND, f"{SERVICE}: unknown draft id",
+                        request_sent=False)
+    return int(remote_id)

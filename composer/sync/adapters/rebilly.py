@@ -15,12 +15,15 @@ lists the organization's messages and adopts the newest with the marker, so a cr
 whose answer was lost is never created twice. An update is delete-then-create: if the
 create's answer is lost, ``find`` adopts it; if a delete's answer is lost the old copy
 is already gone (its retry sees 404). ``find_all`` lets a caller clean up extra copies.
-Conflicts: ``version`` is ``updatedTime``.
+Conflicts: ``version`` is ``updatedTime`` as the instant it names (another offset or
+no milliseconds is the same version). A list that is not an array, or a message
+without ``id``, is a ``protocol`` error, never "no drafts". The organization and every
+id are quoted into the URL path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -38,10 +41,18 @@ from composer.sync.adapters.base import (
     RemoteDraft,
     RemoteRef,
     bodies,
+    canonical_time,
     invalid_recipients,
 )
 from composer.sync.errors import SyncError, SyncErrorKind
-from composer.sync.http import json_or_none, retry_at_epoch, status_error, transport_errors
+from composer.sync.http import (
+    json_or_none,
+    path_segment,
+    protocol_error,
+    retry_at_epoch,
+    status_error,
+    transport_errors,
+)
 
 SERVICE = "Rebilly"
 MARKER_KEY = "composerMarker"
@@ -72,7 +83,11 @@ class RebillyAdapter:
         self._clock = clock
         self._headers = {"REB-APIKEY": secret}
         org = account.options.get("organization_id", "")
-        self._base = f"organizations/{org}/email-messages"
+        self._org = org
+
+    @property
+    def _base(self) -> str:
+        return f"organizations/{path_segment(self._org, SERVICE, field='from')}/email-messages"
 
     def _sender(self, draft: Draft) -> str:
         if self._account.address:
@@ -123,7 +138,7 @@ class RebillyAdapter:
             "subject": draft.subject, "text": text, "html": html,
             "metadata": {MARKER_KEY: marker},
         }
-        return self._ref(self._request("POST", self._base, json=body).json())
+        return self._ref(json_or_none(self._request("POST", self._base, json=body)))
 
     def update(self, ref: RemoteRef, draft: Draft, previous: Draft | None,
                files: AttachmentSource, marker: str) -> RemoteRef:
@@ -135,18 +150,23 @@ class RebillyAdapter:
         return self.create(draft, files, marker)
 
     def fetch(self, remote_id: str) -> RemoteDraft:
-        return self._remote(self._request("GET", f"{self._base}/{remote_id}").json())
+        return self._remote(json_or_none(
+            self._request("GET", f"{self._base}/{_seg(remote_id)}")))
 
-    def list_drafts(self) -> Sequence[RemoteDraft]:
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
         out: list[RemoteDraft] = []
         offset = 0
         while True:
             response = self._request("GET", self._base,
                                      params={"limit": PAGE, "offset": offset})
-            page = json_or_none(response)
-            items = page if isinstance(page, list) else []
-            out += [self._remote(i) for i in items if isinstance(i, dict)]
-            total = int(response.headers.get("Pagination-Total", len(out)) or 0)
+            items = json_or_none(response)
+            if not isinstance(items, list):
+                raise protocol_error(SERVICE, "the email-messages list is not an array")
+            out += [self._remote(i) for i in items]
+            header = response.headers.get("Pagination-Total", str(len(out))).strip()
+            if not header.isdigit():
+                raise protocol_error(SERVICE, "the Pagination-Total header is not a number")
+            total = int(header)
             offset += PAGE
             if not items or offset >= total:
                 return out
@@ -161,28 +181,29 @@ class RebillyAdapter:
         return found[0] if found else None
 
     def delete(self, remote_id: str) -> None:
-        self._request("DELETE", f"{self._base}/{remote_id}")
+        self._request("DELETE", f"{self._base}/{_seg(remote_id)}")
 
     def send(self, remote_id: str) -> None:
-        self._request("PATCH", f"{self._base}/{remote_id}", json={"status": "outbox"})
+        self._request("PATCH", f"{self._base}/{_seg(remote_id)}", json={"status": "outbox"})
 
     def close(self) -> None:
         self._client.close()
 
     # -- mapping ------------------------------------------------------------------------
-    @staticmethod
-    def _ref(data: Any) -> RemoteRef:
-        if not isinstance(data, dict) or not data.get("id"):
-            raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected answer (no id)")
-        return RemoteRef(str(data["id"]), str(data.get("updatedTime") or ""))
+    @classmethod
+    def _ref(cls, data: Any) -> RemoteRef:
+        remote = cls._remote(data)
+        return RemoteRef(remote.remote_id, remote.version)
 
     @staticmethod
     def _remote(data: Any) -> RemoteDraft:
-        if not isinstance(data, dict) or not data.get("id"):
-            raise SyncError(SyncErrorKind.TRANSIENT, f"{SERVICE}: unexpected answer (no id)")
+        if not isinstance(data, dict) or not isinstance(data.get("id"), str) \
+                or not data["id"]:
+            raise protocol_error(SERVICE, "an email message has no id")
         metadata = data.get("metadata") or {}
         return RemoteDraft(
-            remote_id=str(data["id"]), version=str(data.get("updatedTime") or ""),
+            remote_id=str(data["id"]),
+            version=canonical_time(str(data.get("updatedTime") or ""), fraction=True) or "",
             to=tuple(data.get("to") or ()), cc=tuple(data.get("cc") or ()),
             bcc=tuple(data.get("bcc") or ()), subject=str(data.get("subject") or ""),
             html=str(data.get("html") or ""), text=str(data.get("text") or ""),
@@ -221,3 +242,7 @@ class RebillyAdapter:
             if response.status_code == 429 else None
         return status_error(SERVICE, response.status_code, words, field=field, fields=fields,
                             retry_at=retry)
+
+
+def _seg(value: str) -> str:
+    return path_segment(value, SERVICE)
