@@ -90,6 +90,14 @@ class DraftEditor(QWidget):
         self.rich = SafeTextEdit()
         self.rich.setAccessibleName(self.tr("Message body"))
         self.rich.textChanged.connect(self._changed)
+        #: bumped on every change of the body's content or formatting (typing, undo,
+        #: redo, paste, drop, format, mode switch): the snapshot keeps the stored HTML
+        #: only while it still equals the count taken when the draft was shown
+        self._body_edits = 0
+        self._body_loaded_at = 0
+        #: (edit count, HTML) last produced, so an unchanged body is not re-serialized
+        self._body_cache: tuple[int, str] | None = None
+        self.rich.document().contentsChanged.connect(self._count_body_edit)
         self.rich.files_pasted.connect(self.files_chosen)
         self.plain = QPlainTextEdit()
         self.plain.setAccessibleName(self.tr("Message body (plain text)"))
@@ -190,9 +198,10 @@ class DraftEditor(QWidget):
                 self.rich.set_safe_html(draft.html)
                 self.plain.clear()
                 self._show_mode(BodyMode.HTML)
-            # Until the body is edited, the stored HTML is kept as it is (Qt would write
-            # it back reformatted, making a new revision out of merely opening a draft).
-            self.rich.document().setModified(False)
+            # Until the body changes, the stored HTML is kept as it is (Qt would write it
+            # back reformatted, making a new revision out of merely opening a draft).
+            self._body_loaded_at = self._body_edits
+            self._body_cache = None
             self.attachments.set_attachments(draft.attachments)
             self.attachments.clear_error()
             self.schedule.set_schedule(draft.schedule)
@@ -234,12 +243,11 @@ class DraftEditor(QWidget):
         mode = BodyMode(self.mode.currentData())
         if mode is BodyMode.TEXT:
             html, text = "", self.plain.toPlainText()
-        elif not self.rich.document().isModified() and \
+        elif self._body_edits == self._body_loaded_at and \
                 self._draft.body_mode is BodyMode.HTML:
             html, text = self._draft.html, ""
         else:
-            html = self.rich.toHtml() if not self.rich.document().isEmpty() else ""
-            text = ""
+            html, text = self._body_html(), ""
         account = self.from_box.currentData()
         return self._draft.evolve(
             account=account if isinstance(account, str) else None,
@@ -250,6 +258,18 @@ class DraftEditor(QWidget):
             body_mode=mode, html=html, text=text,
             schedule=self.schedule.schedule(),
         )
+
+    def _count_body_edit(self) -> None:
+        self._body_edits += 1
+
+    def _body_html(self) -> str:
+        """What the rich editor shows now, as HTML; serialized once per change."""
+        cache = self._body_cache
+        if cache is not None and cache[0] == self._body_edits:
+            return cache[1]
+        html = self.rich.toHtml() if not self.rich.document().isEmpty() else ""
+        self._body_cache = (self._body_edits, html)
+        return html
 
     @staticmethod
     def _pending(field: RecipientField) -> tuple[Address, ...]:
@@ -314,7 +334,6 @@ class DraftEditor(QWidget):
             self.plain.setPlainText(self.rich.toPlainText())
         else:
             self.rich.set_safe_html(text_to_html(self.plain.toPlainText()))
-            self.rich.document().setModified(True)
         self._show_mode(mode)
         self._changed()
         return True
@@ -359,8 +378,7 @@ class DraftEditor(QWidget):
         return bar
 
     def _merge(self, fmt: QTextCharFormat) -> None:
-        cursor = self.rich.textCursor()
-        cursor.mergeCharFormat(fmt)
+        # One call: the selection (or the word typed next) changes in one undo step.
         self.rich.mergeCurrentCharFormat(fmt)
 
     def _bold(self) -> None:
