@@ -57,6 +57,7 @@ class DraftEditor(QWidget):
         self.bcc = RecipientField(self.tr("Bcc"))
         for field in (self.to, self.cc, self.bcc):
             field.addresses_changed.connect(self._changed)
+            field.input_edited.connect(self._changed)
         self.show_cc = QPushButton(self.tr("Cc"))
         self.show_cc.setAccessibleName(self.tr("Show Cc"))
         self.show_cc.setFlat(True)

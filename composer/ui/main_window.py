@@ -67,7 +67,7 @@ class MainWindow(QMainWindow):
         self.bridge = StorageBridge(paths.database, clock, self)
         self.session = Session(paths.config_dir / "session.json")
         #: attached by launch() (sync runs when accounts exist)
-        self.sync: SyncController | None = None
+        self._sync: SyncController | None = None
 
         # -- left: search + list ---------------------------------------------------------
         self.search = QLineEdit()
@@ -202,6 +202,17 @@ class MainWindow(QMainWindow):
         # A window started minimized or hidden never paints: its deferred work (sync
         # among it) still starts, a little later.
         QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._emit_first_painted)
+
+    @property
+    def sync(self) -> SyncController | None:
+        return self._sync
+
+    @sync.setter
+    def sync(self, controller: SyncController | None) -> None:
+        # Attached after the first frame: the draft open by then can be sent now, not
+        # only after its first edit.
+        self._sync = controller
+        self._update_send_state()
 
     # -- actions --------------------------------------------------------------------------
     def _build_actions(self) -> None:

@@ -3,9 +3,10 @@ person drives it; each test reads back the cache on disk."""
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from composer.domain.models import Draft
@@ -68,3 +69,88 @@ def test_paste_and_formatting_alone_are_stored(qtbot: QtBot, paths: Paths) -> No
     qtbot.keyClick(body, Qt.Key.Key_Z, CTRL)  # undo the bold only: stored without it
     wait_saved(qtbot, window, lambda d: "font-weight:700" not in d.html and "pasted" in d.html)
     window.close()
+
+
+def _new_typed(qtbot: QtBot, window: MainWindow) -> Draft:
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.waitUntil(lambda: not window.model.loading, timeout=5000)
+    qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
+    draft = wait_open(qtbot, window)
+    qtbot.waitUntil(lambda: window.editor.to.line_edit().hasFocus())
+    return draft
+
+
+def test_tab_from_to_makes_a_chip_and_moves_to_subject_then_body(qtbot: QtBot,
+                                                                  window: MainWindow) -> None:
+    _new_typed(qtbot, window)
+
+    def typed(text: str) -> None:
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClicks(focused, text)
+
+    def tab() -> None:
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+
+    typed("ann@x.test")
+    tab()
+    typed("Hello")
+    tab()
+    typed("Body words")
+    assert window.editor.rich.hasFocus()
+    saved = wait_saved(qtbot, window, lambda d: "Body words" in d.html)
+    assert [a.addr for a in saved.to] == ["ann@x.test"] and all(a.valid for a in saved.to)
+    assert saved.subject == "Hello"
+    assert [c.address.addr for c in window.editor.to.chip_widgets()] == ["ann@x.test"]
+
+
+def test_an_address_typed_in_to_is_autosaved_before_it_is_a_chip(qtbot: QtBot,
+                                                                  window: MainWindow) -> None:
+    _new_typed(qtbot, window)
+    qtbot.keyClicks(window.editor.to.line_edit(), "half@typed.test")
+    saved = wait_saved(qtbot, window, lambda d: [a.addr for a in d.to] == ["half@typed.test"])
+    assert window.editor.to.chip_widgets() == []   # still text in the field, and on disk
+    assert saved.subject == ""
+
+
+@pytest.mark.qt_log_ignore("does not support grabbing the keyboard",  # offscreen popups
+                          "does not support raise")
+def test_suggestions_quote_a_comma_name_and_skip_what_is_there(qtbot: QtBot,
+                                                               paths: Paths) -> None:
+    from composer.domain.addresses import parse_addresses
+
+    window = _seeded(qtbot, paths, Draft(subject="Earlier", to=tuple(parse_addresses(
+        '"Doe, J" <j@y.test>, Jo <jo@y.test>'))))
+    qtbot.waitUntil(lambda: len(window._recipients) == 2)
+    _new_typed(qtbot, window)
+    edit = window.editor.to.line_edit()
+    qtbot.keyClicks(edit, "Doe")
+    popup = window.editor.to._popup
+    qtbot.waitUntil(popup.isVisible)
+    qtbot.keyClick(popup, Qt.Key.Key_Down)
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    chips = window.editor.to.chip_widgets()
+    assert [(c.address.name, c.address.addr) for c in chips] == [("Doe, J", "j@y.test")]
+    qtbot.keyClicks(edit, "j")                # j@y.test is in the field: not offered
+    qtbot.waitUntil(popup.isVisible)
+    offered = [popup.model().index(r, 0).data() for r in range(popup.model().rowCount())]
+    assert offered == ["Jo <jo@y.test>"]
+    qtbot.keyClick(popup, Qt.Key.Key_Escape)
+    saved = wait_saved(qtbot, window, lambda d: len(d.to) >= 1)
+    assert saved.to[0].name == "Doe, J" and saved.to[0].valid
+    window.close()
+
+
+def test_a_red_chip_shows_its_reason(qtbot: QtBot, window: MainWindow) -> None:
+    _new_typed(qtbot, window)
+    qtbot.keyClicks(window.editor.to.line_edit(), "not valid;")
+    chip = window.editor.to.chip_widgets()[0]
+    label = chip.findChild(QLabel)
+    assert label is not None and label.isVisible()
+    reason = chip.address.error
+    assert reason and reason in label.text() and "not valid" in label.text()
+    saved = wait_saved(qtbot, window, lambda d: len(d.to) == 1)
+    assert saved.to[0].raw == "not valid" and not saved.to[0].valid
