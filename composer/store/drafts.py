@@ -347,6 +347,8 @@ class DraftStore:
             # on the new one.
             state = None
         if state is None:
+            if not _has_content(saved):
+                return  # a new empty draft stays here until something is written in it
             state = SyncState(draft_id=saved.id, account=saved.account, marker=saved.id)
         elif state.state is SyncStatus.CONFLICT:
             return  # edits wait until the user resolves the conflict (sync/conflicts.py)
@@ -625,3 +627,10 @@ class DraftStore:
     def integrity_ok(self) -> bool:
         row = self._conn.execute("PRAGMA quick_check").fetchone()
         return row is not None and row[0] == "ok"
+
+
+def _has_content(draft: Draft) -> bool:
+    """Anything the user wrote or chose: recipients, subject, body, files, a schedule."""
+    return bool(draft.to or draft.cc or draft.bcc or draft.subject.strip() or
+                draft.text.strip() or strip_tags(draft.html).strip() or draft.attachments or
+                draft.schedule is not None)

@@ -32,8 +32,16 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 
 
-def _page(store: DraftStore, search: str, offset: int) -> list[DraftSummary]:
-    return store.list(search=search or None, limit=PAGE, offset=offset)
+#: the list's views: drafts being written, sent messages (read-only), deleted drafts
+DRAFTS, SENT, DELETED = "drafts", "sent", "deleted"
+
+
+def _page(store: DraftStore, search: str, offset: int, view: str = DRAFTS,
+          limit: int = PAGE) -> list[DraftSummary]:
+    if view == DELETED:
+        return store.list(search=search or None, limit=limit, offset=offset, deleted=True)
+    status = DraftStatus.SENT if view == SENT else DraftStatus.DRAFT
+    return store.list(search=search or None, limit=limit, offset=offset, status=status)
 
 
 def _tr(text: str) -> str:
@@ -143,6 +151,7 @@ class DraftListModel(QAbstractListModel):
         self._bridge = bridge
         self._rows: list[DraftSummary] = []
         self._search = ""
+        self._view = DRAFTS
         self._more = True
         self._loading = False
         self._generation = 0
@@ -177,7 +186,7 @@ class DraftListModel(QAbstractListModel):
         self._loading = True
         generation = self._generation
         self._bridge.submit(functools.partial(_page, search=self._search,
-                                              offset=len(self._rows)),
+                                              offset=len(self._rows), view=self._view),
                             lambda rows: self._append(generation, rows),
                             lambda _: self._failed(generation))
 
@@ -186,17 +195,30 @@ class DraftListModel(QAbstractListModel):
         self._search = text.strip()
         self.reload()
 
+    @property
+    def view(self) -> str:
+        return self._view
+
+    @property
+    def search_text(self) -> str:
+        return self._search
+
+    def set_view(self, view: str) -> None:
+        """Drafts, Sent or Deleted (a fresh first page of that view)."""
+        self._view = view
+        self.beginResetModel()
+        self._rows = []
+        self.endResetModel()
+        self.reload()
+
     def reload(self) -> None:
         """Load the first page again (after saves, deletes, a search)."""
         self._generation += 1
         generation = self._generation
         wanted = max(PAGE, len(self._rows))
         self._loading = True
-        search = self._search
-
-        def load(store: DraftStore) -> list[DraftSummary]:
-            return store.list(search=search or None, limit=wanted, offset=0)
-
+        load = functools.partial(_page, search=self._search, offset=0, view=self._view,
+                                 limit=wanted)
         self._bridge.submit(load, lambda rows: self._replace(generation, rows, wanted),
                             lambda _: self._failed(generation))
 

@@ -3,17 +3,26 @@ and send-later. It shows a draft and reports edits; saving is the autosaver's jo
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence, QTextCharFormat, QTextListFormat
+from PySide6.QtGui import (
+    QAction,
+    QFont,
+    QKeySequence,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+    QTextListFormat,
+)
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -80,6 +89,15 @@ class DraftEditor(QWidget):
         self.sign_in_button = QPushButton(self.tr("Fix sign-in…"))
         self.sign_in_button.setAccessibleName(self.tr("Fix the account's sign-in"))
         self.sign_in_button.hide()
+        #: a sent message or a deleted draft is shown read-only, with one way on
+        self.read_only_note = QLabel()
+        self.read_only_note.setObjectName("readOnlyNote")
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setAccessibleName(self.tr("Read-only"))
+        self.read_only_note.hide()
+        self.read_only_button = QPushButton()
+        self.read_only_button.hide()
+        self._read_only = False
         self._check_problems: list[tuple[str, str]] = []
         self._service_problem: tuple[str, str] | None = None
         self.problems = QLabel()
@@ -108,6 +126,9 @@ class DraftEditor(QWidget):
         self.body.addWidget(self.rich)
         self.body.addWidget(self.plain)
         self.format_bar = self._format_bar()
+        self.link_dialog: QDialog | None = None
+        self.rich.currentCharFormatChanged.connect(self._show_char_format)
+        self.rich.cursorPositionChanged.connect(self._leave_link)
         self.mode = QComboBox()
         self.mode.addItem(self.tr("Rich text"), BodyMode.HTML)
         self.mode.addItem(self.tr("Plain text"), BodyMode.TEXT)
@@ -141,6 +162,8 @@ class DraftEditor(QWidget):
         state_row.addWidget(self.sync_label, 1)
         state_row.addWidget(self.conflict_button)
         state_row.addWidget(self.sign_in_button)
+        state_row.addWidget(self.read_only_button)
+        layout.addWidget(self.read_only_note)
         layout.addLayout(state_row)
         layout.addLayout(heading)
         layout.addWidget(self.problems)
@@ -209,6 +232,31 @@ class DraftEditor(QWidget):
         finally:
             self._loading = False
 
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    def set_read_only(self, note: str | None, button: str = "") -> None:
+        """``note``: why this draft cannot be changed (sent, deleted), with ``button``
+        (the way on: "Edit as new draft", "Restore"); None makes it editable again."""
+        self._read_only = note is not None
+        editable = not self._read_only
+        for widget in (self.from_box, self.to, self.cc, self.bcc, self.show_cc,
+                       self.show_bcc, self.mode, self.format_bar, self.attachments,
+                       self.schedule):
+            widget.setEnabled(editable)
+        self.subject.setReadOnly(not editable)
+        self.rich.setReadOnly(not editable)
+        self.plain.setReadOnly(not editable)
+        self.read_only_note.setText(note or "")
+        self.read_only_note.setVisible(not editable)
+        self.read_only_button.setText(button)
+        self.read_only_button.setAccessibleName(button)
+        self.read_only_button.setVisible(not editable and bool(button))
+        if not editable:
+            self.conflict_button.hide()
+            self.sign_in_button.hide()
+
     def clear(self) -> None:
         """Show no draft (after a delete): nothing left to snapshot or save."""
         self._draft = None
@@ -238,8 +286,9 @@ class DraftEditor(QWidget):
                 self.attachments.set_attachments(saved.attachments)
 
     def snapshot(self) -> Draft | None:
-        """The draft as the widgets show it now (cheap: runs on every autosave)."""
-        if self._draft is None:
+        """The draft as the widgets show it now (cheap: runs on every autosave); None
+        when there is nothing to save (no draft, or one shown read-only)."""
+        if self._draft is None or self._read_only:
             return None
         mode = BodyMode(self.mode.currentData())
         if mode is BodyMode.TEXT:
@@ -354,27 +403,34 @@ class DraftEditor(QWidget):
         bar = QToolBar(self.tr("Formatting"))
         bar.setAccessibleName(self.tr("Formatting"))
 
-        def act(name: str, text: str, slot: Callable[[], None], shortcut: str = "") -> QAction:
+        def act(name: str, text: str, slot: Callable[[], None], shortcut: str = "",
+                checkable: bool = False) -> QAction:
             action = QAction(icon(name), text, self)
-            action.triggered.connect(slot)
+            action.setCheckable(checkable)
+            action.triggered.connect(lambda *_: slot())
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
+                keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                action.setToolTip(f"{text} ({keys})")
+                # Active where the user types: in the body (and on the toolbar itself).
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                self.rich.addAction(action)
             bar.addAction(action)
             button = bar.widgetForAction(action)
             if button is not None:
                 button.setAccessibleName(text)
             return action
 
-        self.bold_action = act("bold", self.tr("Bold"), self._bold, "Ctrl+B")
-        self.italic_action = act("italic", self.tr("Italic"), self._italic, "Ctrl+I")
-        self.underline_action = act("underline", self.tr("Underline"), self._underline, "Ctrl+U")
+        self.bold_action = act("bold", self.tr("Bold"), self._bold, "Ctrl+B", True)
+        self.italic_action = act("italic", self.tr("Italic"), self._italic, "Ctrl+I", True)
+        self.underline_action = act("underline", self.tr("Underline"), self._underline,
+                                    "Ctrl+U", True)
         bar.addSeparator()
         act("list-bullet", self.tr("Bulleted list"),
             lambda: self._list(QTextListFormat.Style.ListDisc))
         act("list-numbered", self.tr("Numbered list"),
             lambda: self._list(QTextListFormat.Style.ListDecimal))
-        act("link", self.tr("Link"), self._link, "Ctrl+K")
+        self.link_action = act("link", self.tr("Link"), self._link, "Ctrl+K")
         act("clear-format", self.tr("Clear formatting"), self._clear_format)
         return bar
 
@@ -402,15 +458,57 @@ class DraftEditor(QWidget):
     def _list(self, style: QTextListFormat.Style) -> None:
         self.rich.textCursor().createList(style)
 
-    def _link(self) -> None:
-        url, ok = QInputDialog.getText(self, self.tr("Link"), self.tr("Address (https://…):"))
-        if ok and url.strip():
-            self.insert_link(url.strip())
+    def _show_char_format(self, fmt: QTextCharFormat) -> None:
+        """B/I/U show the state at the cursor."""
+        self.bold_action.setChecked(fmt.fontWeight() > QFont.Weight.Normal.value)
+        self.italic_action.setChecked(fmt.fontItalic())
+        self.underline_action.setChecked(fmt.fontUnderline() and not fmt.isAnchor())
 
-    def insert_link(self, url: str) -> None:
+    def _leave_link(self) -> None:
+        """Typing at the end of a link (also on the next line) is not part of it."""
         cursor = self.rich.textCursor()
-        text = cursor.selectedText() or url
-        cursor.insertHtml(sanitize_html(f'<a href="{url}">{text}</a>'))
+        if cursor.hasSelection() or not self.rich.currentCharFormat().isAnchor():
+            return
+        after = QTextCursor(cursor)
+        moved = after.movePosition(QTextCursor.MoveOperation.NextCharacter,
+                                   QTextCursor.MoveMode.KeepAnchor)
+        if moved and after.selectedText() not in ("\u2029", "") and \
+                after.charFormat().isAnchor() and cursor.positionInBlock() > 0:
+            return  # inside the link: typing there edits its text
+        plain = QTextCharFormat(self.rich.currentCharFormat())
+        plain.setAnchor(False)
+        plain.setAnchorHref("")
+        plain.clearProperty(QTextFormat.Property.ForegroundBrush)
+        plain.setFontUnderline(False)
+        self.rich.setCurrentCharFormat(plain)
+
+    def _link(self) -> None:
+        from composer.ui.link_dialog import LinkDialog
+
+        cursor = self.rich.textCursor()
+        dialog = LinkDialog(cursor.selectedText(), self)
+        self.link_dialog = dialog
+
+        def accepted() -> None:
+            self.rich.setTextCursor(cursor)
+            self.insert_link(dialog.address(), dialog.text())
+            self.rich.setFocus()
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def insert_link(self, url: str, text: str = "") -> None:
+        """``url`` as typed: a bare domain gets https://, an e-mail address mailto:."""
+        from composer.ui.link_dialog import normalize_url
+
+        href = normalize_url(url)
+        if not href:
+            return
+        cursor = self.rich.textCursor()
+        shown = text or cursor.selectedText() or url.strip()
+        cursor.insertHtml(sanitize_html(f'<a href="{html.escape(href)}">'
+                                        f'{html.escape(shown)}</a>'))
+        self._leave_link()
 
     def _clear_format(self) -> None:
         cursor = self.rich.textCursor()
@@ -436,7 +534,7 @@ class DraftEditor(QWidget):
         self.show_bcc.setVisible(not visible)
 
     def _changed(self, *_: object) -> None:
-        if not self._loading and self._draft is not None:
+        if not self._loading and self._draft is not None and not self._read_only:
             self.draft_edited.emit()
 
     def choose_files(self) -> None:

@@ -19,20 +19,29 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabBar,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from composer import APP_NAME
-from composer.domain.models import Attachment, Draft
+from composer.domain.models import Attachment, Draft, DraftStatus
 from composer.paths import Paths
 from composer.settings import Settings, SettingsFile
 from composer.store.drafts import DraftStore
+from composer.store.sync_state import SyncStatus
 from composer.ui import messages
 from composer.ui.autosave import Autosaver
 from composer.ui.bridge import StorageBridge
-from composer.ui.draft_list import DraftDelegate, DraftListModel, sync_words
+from composer.ui.draft_list import (
+    DELETED,
+    DRAFTS,
+    SENT,
+    DraftDelegate,
+    DraftListModel,
+    sync_words,
+)
 from composer.ui.editor import DraftEditor
 from composer.ui.icons import icon
 from composer.ui.session import Session
@@ -81,6 +90,20 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(
             lambda: self.model.set_search(self.search.text()))
         self.search.textChanged.connect(lambda _: self._search_timer.start())
+        #: Drafts / Sent / Deleted: sent messages leave the drafts, read-only
+        self.views = QTabBar()
+        self.views.setAccessibleName(self.tr("Show"))
+        self.views.setExpanding(False)
+        self.views.setDrawBase(False)
+        for view, title in ((DRAFTS, self.tr("Drafts")), (SENT, self.tr("Sent")),
+                            (DELETED, self.tr("Deleted"))):
+            self.views.setTabData(self.views.addTab(title), view)
+        self.views.currentChanged.connect(self._on_view)
+        self.no_results = QLabel(self.tr("No drafts match this search."))
+        self.no_results.setObjectName("noResults")
+        self.no_results.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_results.setWordWrap(True)
+        self.no_results.hide()
         self.list = QListView()
         self.list.setModel(self.model)
         self.list.setItemDelegate(DraftDelegate(self.list))
@@ -99,7 +122,9 @@ class MainWindow(QMainWindow):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 0, 6)
+        left_layout.addWidget(self.views)
         left_layout.addWidget(self.search)
+        left_layout.addWidget(self.no_results)
         left_layout.addWidget(self.left_stack, 1)
         self.model.loaded.connect(self._on_list_loaded)
 
@@ -159,6 +184,7 @@ class MainWindow(QMainWindow):
         self.editor.conflict_button.clicked.connect(self.show_conflict)
         self.editor.sign_in_button.clicked.connect(self._fix_sign_in)
         self.editor.attachment_removed.connect(self.remove_attachment)
+        self.editor.read_only_button.clicked.connect(self._read_only_action)
         #: made on first use (its import pulls in the adapter layer); worker-only
         self._checker: AccountChecker | None = None
         #: asked about sends missed while the app was closed; tests replace it
@@ -190,6 +216,8 @@ class MainWindow(QMainWindow):
         self.send_flow.queued.connect(self._send_queued)
 
         self._sending_subject = ""
+        #: queued sends not yet seen sent: id -> subject (for "Sent “…”.")
+        self._sending: dict[str, str] = {}
         self._build_actions()
         self._set_sync_action()
         self._set_draft_actions(False)
@@ -293,9 +321,24 @@ class MainWindow(QMainWindow):
 
     # -- list -----------------------------------------------------------------------------
     def _on_list_loaded(self) -> None:
-        empty = self.model.rowCount() == 0 and not self.search.text()
-        self.left_stack.setCurrentIndex(1 if empty else 0)
+        view = self.model.view
+        nothing = self.model.rowCount() == 0
+        searching = bool(self.model.search_text)
+        self.empty.setText({
+            DRAFTS: self.tr("No drafts yet.\nPress Ctrl+N to write one —\nit is saved as you "
+                            "type."),
+            SENT: self.tr("Nothing sent yet."),
+            DELETED: self.tr("No deleted drafts.")}[view])
+        self.left_stack.setCurrentIndex(1 if nothing and not searching else 0)
+        self.no_results.setText(self.tr("Nothing matches “%1”. (Escape clears the search.)")
+                                .replace("%1", self.model.search_text))
+        self.no_results.setVisible(nothing and searching)
+        self._check_sent()
         current = self.editor.draft
+        if view != DRAFTS:
+            if current is not None and self.model.row_of(current.id) >= 0:
+                self.list.setCurrentIndex(self.model.index(self.model.row_of(current.id)))
+            return
         if current is not None:
             row = self.model.row_of(current.id)
             if row >= 0:
@@ -312,15 +355,33 @@ class MainWindow(QMainWindow):
             if self.editor.draft is None or summary.id != self.editor.draft.id:
                 self.open_draft(summary.id)
 
+    def _on_view(self, index: int) -> None:
+        self.model.set_view(str(self.views.tabData(index)))
+
+    def show_view(self, view: str) -> None:
+        """Drafts, Sent or Deleted in the list (the menu's View items)."""
+        for i in range(self.views.count()):
+            if self.views.tabData(i) == view:
+                self.views.setCurrentIndex(i)
+
     def open_draft(self, draft_id: str) -> None:
         self.autosaver.flush()
-        self.bridge.submit(lambda store: store.get(draft_id), self._show_draft,
-                           self._on_error)
+        deleted = self.model.view == DELETED
+        self.bridge.submit(lambda store: store.get(draft_id, include_deleted=deleted),
+                           self._show_draft, self._on_error)
 
     def _show_draft(self, draft: object) -> None:
         assert isinstance(draft, Draft)
         self.editor.load(draft)
         self.editor.setEnabled(True)
+        if draft.status is DraftStatus.SENT:
+            self.editor.set_read_only(self.tr("Sent — a sent message cannot be changed or "
+                                              "sent again."), self.tr("Edit as new draft"))
+        elif self.model.view == DELETED:
+            self.editor.set_read_only(self.tr("Deleted — restore it to edit or send it."),
+                                      self.tr("Restore"))
+        else:
+            self.editor.set_read_only(None)
         self.session.remember(draft.id)
         self._set_draft_actions(True)
         self._update_send_state()
@@ -502,6 +563,7 @@ class MainWindow(QMainWindow):
     def new_draft(self, prefill: Draft | None = None, *,
                   attach: list[Path] | None = None) -> None:
         self.autosaver.flush()
+        self.show_view(DRAFTS)
         self._attach_after_create = list(attach or [])
         s = self.settings
         sender = s.identity_address
@@ -662,7 +724,8 @@ class MainWindow(QMainWindow):
     def send(self) -> None:
         """Check, hold for the undo delay, then queue through the outbox."""
         draft = self.editor.draft
-        if draft is None or self.sync is None:
+        if draft is None or self.sync is None or self.editor.read_only or \
+                draft.status is not DraftStatus.DRAFT or self.send_flow.pending:
             return
         self.autosaver.save_now()  # the check and the send see what is on screen
         subject = self.editor.subject.text().strip() or self.tr("(no subject)")
@@ -687,8 +750,66 @@ class MainWindow(QMainWindow):
     def _send_queued(self, draft: object) -> None:
         self.undo_button.hide()
         self.save_status.setText(self.tr("Sending… (it goes out when the service answers)"))
+        if isinstance(draft, Draft):
+            self._sending[draft.id] = self._sending_subject
         if self.sync is not None:
             self.sync.sync_now()
+
+    def _check_sent(self) -> None:
+        """After a sync pass: say which queued sends went (or why not yet)."""
+        if not self._sending:
+            return
+        ids = list(self._sending)
+
+        def job(store: DraftStore) -> list[tuple[str, bool, str | None]]:
+            out = []
+            for draft_id in ids:
+                draft = store.get(draft_id, include_deleted=True)
+                state = store.sync_states.get(draft_id)
+                failed = state is not None and state.state is SyncStatus.FAILED
+                out.append((draft_id, draft.status is DraftStatus.SENT,
+                            (state.last_error or "") if failed and state else None))
+            return out
+
+        self.bridge.submit(job, self._on_sent_checked, self._on_error)
+
+    def _on_sent_checked(self, rows: object) -> None:
+        assert isinstance(rows, list)
+        for draft_id, sent, error in rows:
+            subject = self._sending.get(draft_id)
+            if subject is None:
+                continue
+            if sent:
+                del self._sending[draft_id]
+                self.save_status.setText(self.tr("Sent “%1”.").replace("%1", subject))
+                current = self.editor.draft
+                if current is not None and current.id == draft_id:
+                    self.open_draft(draft_id)  # shown as sent: read-only
+            elif error is not None:
+                del self._sending[draft_id]
+                self.save_status.setText(self.tr("Not sent: %1").replace("%1", error))
+
+    def _read_only_action(self) -> None:
+        draft = self.editor.draft
+        if draft is None:
+            return
+        if self.model.view == DELETED:
+            draft_id = draft.id
+
+            def restored(shown: object) -> None:
+                self.show_view(DRAFTS)
+                self._restored(shown)
+
+            self.bridge.submit(lambda store: store.undelete(draft_id), restored,
+                               self._on_error)
+            return
+        # Edit as new draft: the same content, a new draft of its own (the sent one stays).
+        copy = Draft(account=draft.account, from_addr=draft.from_addr, to=draft.to,
+                     cc=draft.cc, bcc=draft.bcc, subject=draft.subject,
+                     body_mode=draft.body_mode, html=draft.html, text=draft.text,
+                     attachments=draft.attachments, importance=draft.importance)
+        self.show_view(DRAFTS)
+        self.new_draft(copy)
 
     # -- accounts, settings, sync ---------------------------------------------------------
     def show_accounts(self, account: str | None = None) -> None:

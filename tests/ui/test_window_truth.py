@@ -154,3 +154,68 @@ def test_a_red_chip_shows_its_reason(qtbot: QtBot, window: MainWindow) -> None:
     assert reason and reason in label.text() and "not valid" in label.text()
     saved = wait_saved(qtbot, window, lambda d: len(d.to) == 1)
     assert saved.to[0].raw == "not valid" and not saved.to[0].valid
+
+
+def test_ctrl_b_i_u_act_in_the_body_and_the_buttons_follow_the_cursor(
+        qtbot: QtBot, paths: Paths) -> None:
+    window = _seeded(qtbot, paths, Draft(subject="Fmt", html="<p>Start</p>"))
+    _click_body(qtbot, window)
+    body = window.editor.rich
+    qtbot.keyClick(body, Qt.Key.Key_B, CTRL)
+    qtbot.keyClick(body, Qt.Key.Key_I, CTRL)
+    qtbot.keyClicks(body, " strong")
+    assert window.editor.bold_action.isChecked() and window.editor.italic_action.isChecked()
+    qtbot.keyClick(body, Qt.Key.Key_B, CTRL)
+    qtbot.keyClick(body, Qt.Key.Key_I, CTRL)
+    qtbot.keyClick(body, Qt.Key.Key_U, CTRL)
+    qtbot.keyClicks(body, " under")
+    saved = wait_saved(qtbot, window, lambda d: "under" in d.html)
+    assert "font-weight:700; font-style:italic;\"> strong</span>" in saved.html
+    assert "text-decoration: underline;\"> under</span>" in saved.html
+    assert window.editor.underline_action.isChecked()
+    assert not window.editor.bold_action.isChecked()
+    qtbot.keyClick(body, Qt.Key.Key_Home)        # back at the plain start of the line
+    assert not window.editor.underline_action.isChecked()
+    window.close()
+
+
+def _link_via_dialog(qtbot: QtBot, window: MainWindow, text: str, address: str) -> None:
+    body = window.editor.rich
+    window.activateWindow()                      # back from the last dialog
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.waitUntil(body.hasFocus)
+    qtbot.keyClick(body, Qt.Key.Key_K, CTRL)
+    qtbot.waitUntil(lambda: window.editor.link_dialog is not None
+                    and window.editor.link_dialog.isVisible())
+    dialog = window.editor.link_dialog
+    assert dialog is not None
+    dialog.activateWindow()                      # as the window manager does
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    qtbot.keyClicks(QApplication.focusWidget(), text)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.keyClicks(QApplication.focusWidget(), address)
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    window.editor.link_dialog = None
+
+
+def test_link_dialog_adds_a_scheme_and_typing_after_a_link_is_plain(
+        qtbot: QtBot, paths: Paths) -> None:
+    window = _seeded(qtbot, paths, Draft(subject="Links", html="<p>See </p>"))
+    _click_body(qtbot, window)
+    body = window.editor.rich
+    _link_via_dialog(qtbot, window, "the docs", "example.com/x")
+    qtbot.keyClicks(body, " after")
+    qtbot.keyClick(body, Qt.Key.Key_Return)
+    qtbot.keyClicks(body, "Mail ")
+    _link_via_dialog(qtbot, window, "", "ann@x.test")
+    qtbot.keyClick(body, Qt.Key.Key_Return)
+    qtbot.keyClicks(body, "next line")
+    saved = wait_saved(qtbot, window, lambda d: "next line" in d.html)
+    assert '<a href="https://example.com/x">' in saved.html
+    assert 'the docs</span></a> after' in saved.html or 'the docs</a> after' in saved.html
+    assert '<a href="mailto:ann@x.test">' in saved.html
+    assert saved.html.count("<a ") == 2
+    tail = saved.html[saved.html.rindex("</a>"):]
+    assert "next line" in tail                      # not inside the link
+    window.close()
