@@ -24,6 +24,7 @@ from composer.domain.models import DraftStatus, utcnow
 from composer.store.drafts import DraftStore, DraftSummary
 from composer.store.sync_state import SyncStatus
 from composer.ui.bridge import StorageBridge
+from composer.ui.icons import icon
 from composer.ui.messages import error_color, field_label
 
 PAGE = 200
@@ -67,6 +68,15 @@ def clock_time(when: datetime, now: datetime) -> str:
     if local.date() == today.date():
         return f"{local:%H:%M}"
     return f"{local:%d %b %H:%M}"
+
+
+@functools.lru_cache(maxsize=4096)
+def display_recipients(header: str) -> str:
+    """``"Doe, J" <j@y.test>, ann@x.test`` as a person reads it: ``Doe, J, ann@x.test``."""
+    from composer.domain.addresses import parse_addresses
+
+    return ", ".join((a.name or a.addr) if a.valid else (a.raw or a.addr)
+                     for a in parse_addresses(header))
 
 
 def sync_words(s: DraftSummary) -> str:
@@ -171,10 +181,14 @@ class DraftListModel(QAbstractListModel):
             return s
         words = sync_words(s)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{s.subject or _tr('(no subject)')}\n{s.recipients}\n{words}"
+            files = _tr("\n%1 attached").replace("%1", str(s.attachment_count)) \
+                if s.attachment_count else ""
+            return f"{s.subject or _tr('(no subject)')}\n{s.recipients}\n{words}{files}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{s.subject or 'no subject'}, to {s.recipients or 'nobody yet'}, " \
-                   f"{relative_age(s.updated_at, self.now())} ago, {words}"
+            files = f", {s.attachment_count} attached" if s.attachment_count else ""
+            return f"{s.subject or 'no subject'}, to " \
+                   f"{display_recipients(s.recipients) or 'nobody yet'}, " \
+                   f"{relative_age(s.updated_at, self.now())} ago, {words}{files}"
         return None
 
     def canFetchMore(self, parent: Index = _ROOT) -> bool:
@@ -295,6 +309,10 @@ class DraftDelegate(QStyledItemDelegate):
         painter.setPen(muted)
         painter.drawText(QRect(rect.right() - age_width, rect.top(), age_width, line),
                          Qt.AlignmentFlag.AlignRight, age)
+        if summary.attachment_count:  # a paperclip before the age
+            clip = QRect(rect.right() - age_width - line - 2, rect.top(), line, line)
+            icon("attach").paint(painter, clip)
+            age_width += line + 4
         painter.setFont(bold)
         painter.setPen(text)
         subject = painter.fontMetrics().elidedText(summary.subject or _tr("(no subject)"),
@@ -318,7 +336,8 @@ class DraftDelegate(QStyledItemDelegate):
                          Qt.AlignmentFlag.AlignRight, state)
         painter.setPen(muted)
         room = rect.width() - state_width - 10
-        recipients = metrics.elidedText(summary.recipients or _tr("(no recipients)"),
+        recipients = metrics.elidedText(display_recipients(summary.recipients)
+                                        or _tr("(no recipients)"),
                                         Qt.TextElideMode.ElideRight, room)
         painter.drawText(QRect(rect.left(), top, room, line), Qt.AlignmentFlag.AlignLeft,
                          recipients)

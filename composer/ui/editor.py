@@ -137,6 +137,9 @@ class DraftEditor(QWidget):
 
         self.attachments = AttachmentList()
         self.attachments.files_dropped.connect(self.files_chosen)
+        self.attachments.add_requested.connect(self.choose_files)
+        #: asks which files to attach (a file dialog); tests replace it
+        self.pick_files: Callable[[], list[Path]] = self._pick_files
         self.attachments.remove_requested.connect(self.attachment_removed)
         self.schedule = SchedulePicker(clock, default_tz)
         self.schedule.schedule_changed.connect(self._changed)
@@ -535,11 +538,18 @@ class DraftEditor(QWidget):
 
     def _changed(self, *_: object) -> None:
         if not self._loading and self._draft is not None and not self._read_only:
+            self.attachments.clear_error()  # a refusal is old news once the user acts
             self.draft_edited.emit()
 
     def choose_files(self) -> None:
+        if self._draft is None or self._read_only:
+            return
+        files = self.pick_files()
+        if files:
+            self.files_chosen.emit(files)
+
+    def _pick_files(self) -> list[Path]:
         from PySide6.QtWidgets import QFileDialog
 
         names, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach files"))
-        if names:
-            self.files_chosen.emit([Path(n) for n in names])
+        return [Path(n) for n in names]

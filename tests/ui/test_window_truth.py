@@ -3,10 +3,12 @@ person drives it; each test reads back the cache on disk."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
 from composer.domain.models import Draft
@@ -218,4 +220,49 @@ def test_link_dialog_adds_a_scheme_and_typing_after_a_link_is_plain(
     assert saved.html.count("<a ") == 2
     tail = saved.html[saved.html.rindex("</a>"):]
     assert "next line" in tail                      # not inside the link
+    window.close()
+
+
+def test_attach_button_refusal_goes_away_and_the_row_shows_a_paperclip(
+        qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    from composer.ui.draft_list import SUMMARY_ROLE
+
+    draft = _new_typed(qtbot, window)
+    big = tmp_path / "huge.bin"
+    with big.open("wb") as f:
+        f.truncate(33 * 1024 * 1024)              # over the 32 MB limit
+    small = tmp_path / "notes.txt"
+    small.write_text("some notes", encoding="utf-8")
+    picked: list[Path] = [big]
+    window.editor.pick_files = lambda: list(picked)
+    button = next(b for b in window.editor.attachments.findChildren(QPushButton)
+                  if b.text() == "Attach…")
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    error = window.editor.attachments.error
+    qtbot.waitUntil(error.isVisible, timeout=10_000)
+    assert "huge.bin" in error.text()
+    qtbot.keyClicks(window.editor.subject, "Notes")   # the user acts again
+    assert not error.isVisible()
+    picked[:] = [small]
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    saved = wait_saved(qtbot, window, lambda d: len(d.attachments) == 1)
+    assert saved.attachments[0].name == "notes.txt" and saved.subject == "Notes"
+
+    def row_text() -> str:
+        row = window.model.row_of(draft.id)
+        if row < 0 or window.model.index(row).data(SUMMARY_ROLE).attachment_count != 1:
+            return ""
+        return str(window.model.index(row).data(Qt.ItemDataRole.AccessibleTextRole))
+
+    qtbot.waitUntil(lambda: "1 attached" in row_text(), timeout=5000)
+
+
+def test_list_rows_show_display_names(qtbot: QtBot, paths: Paths) -> None:
+    from composer.domain.addresses import parse_addresses
+
+    window = _seeded(qtbot, paths, Draft(subject="Names", to=tuple(parse_addresses(
+        '"Doe, J" <j@y.test>, ann@x.test'))))
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    text = str(window.model.index(0).data(Qt.ItemDataRole.AccessibleTextRole))
+    assert "to Doe, J, ann@x.test," in text and '"' not in text
     window.close()
