@@ -39,7 +39,7 @@ from composer.domain.models import Address, Attachment, BodyMode, Draft
 from composer.settings import Settings
 from composer.ui.attachment_list import AttachmentList
 from composer.ui.body_editor import SafeTextEdit
-from composer.ui.icons import icon
+from composer.ui.icons import named_icon
 from composer.ui.messages import field_label, kind_title
 from composer.ui.recipient_field import RecipientField
 from composer.ui.schedule_picker import SchedulePicker
@@ -408,7 +408,7 @@ class DraftEditor(QWidget):
 
         def act(name: str, text: str, slot: Callable[[], None], shortcut: str = "",
                 checkable: bool = False) -> QAction:
-            action = QAction(icon(name), text, self)
+            action = named_icon(QAction(text, self), name)
             action.setCheckable(checkable)
             action.triggered.connect(lambda *_: slot())
             if shortcut:

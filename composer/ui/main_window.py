@@ -43,7 +43,7 @@ from composer.ui.draft_list import (
     sync_words,
 )
 from composer.ui.editor import DraftEditor
-from composer.ui.icons import icon
+from composer.ui.icons import named_icon
 from composer.ui.session import Session
 
 if TYPE_CHECKING:
@@ -189,6 +189,9 @@ class MainWindow(QMainWindow):
         self._checker: AccountChecker | None = None
         #: asked about sends missed while the app was closed; tests replace it
         self.ask_missed: Callable[[int], bool] = self._ask_missed
+        #: ask for an .eml file to open / a file name to save as; tests replace them
+        self.ask_open_eml: Callable[[], Path | None] = self._ask_open_eml
+        self.ask_save_eml: Callable[[str], Path | None] = self._ask_save_eml
         self._schedule_timer = QTimer(self)
         self._schedule_timer.setInterval(30_000)
         self._schedule_timer.timeout.connect(lambda: self.check_scheduled())
@@ -216,6 +219,10 @@ class MainWindow(QMainWindow):
         self.send_flow.queued.connect(self._send_queued)
 
         self._sending_subject = ""
+        self._started_fresh = False
+        #: a new draft not edited yet (Ctrl+N again shows it rather than making another)
+        self._pristine: str | None = None
+        self._creating = False
         #: queued sends not yet seen sent: id -> subject (for "Sent “…”.")
         self._sending: dict[str, str] = {}
         self._build_actions()
@@ -252,19 +259,24 @@ class MainWindow(QMainWindow):
 
         def act(name: str, text: str, slot: Callable[[], None], shortcut: str = "",
                 tip: str = "") -> QAction:
-            action = QAction(icon(name), text, self)
+            action = named_icon(QAction(text, self), name)
             action.triggered.connect(slot)
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
             action.setToolTip(tip or (f"{text} ({shortcut})" if shortcut else text))
             return action
 
-        self.new_action = act("new", self.tr("New"), self.new_draft, "Ctrl+N")
+        self.new_action = act("new", self.tr("New"), lambda: self.new_draft(), "Ctrl+N")
         self.save_action = act("sync", self.tr("Save now"), self.save_now, "Ctrl+S")
         self.send_action = act("send", self.tr("Send"), self.send, "Ctrl+Return")
         self.attach_action = act("attach", self.tr("Attach"), self.editor.choose_files,
                                  "Ctrl+Shift+A")
         self.find_action = act("search", self.tr("Search"), self._focus_search, "Ctrl+F")
+        clear_search = QAction(self.tr("Clear search"), self.search)
+        clear_search.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        clear_search.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear_search.triggered.connect(self.search.clear)
+        self.search.addAction(clear_search)
         self.sync_action = act("sync", self.tr("Sync now"), self.sync_now)
         self.accounts_action = act("accounts", self.tr("Accounts"), self.show_accounts)
         self.settings_action = act("settings", self.tr("Settings"), self.show_settings)
@@ -291,6 +303,114 @@ class MainWindow(QMainWindow):
         for action in (self.save_action, self.find_action, cc, bcc):
             self.addAction(action)
         self._tools = tools
+        self._build_menus(cc, bcc)
+
+    def _build_menus(self, cc: QAction, bcc: QAction) -> None:
+        """The menu bar desktop users expect; every toolbar action is in it too."""
+        bar = self.menuBar()
+
+        def plain(text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
+            action = QAction(text, self)
+            action.triggered.connect(lambda *_: slot())
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            return action
+
+        self.open_eml_action = plain(self.tr("&Open .eml…"), self.open_eml, "Ctrl+O")
+        self.save_eml_action = plain(self.tr("Save as .&eml…"), self.save_eml, "Ctrl+Shift+S")
+        self.quit_action = plain(self.tr("&Quit"), self.close, "Ctrl+Q")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu = bar.addMenu(self.tr("&File"))
+        for action in (self.new_action, self.open_eml_action, self.save_eml_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.send_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        for action in (self.save_action, self.attach_action, self.find_action,
+                       self.history_action, self.delete_action):
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.accounts_action)
+        edit_menu.addAction(self.settings_action)
+        view_menu = bar.addMenu(self.tr("&View"))
+        self.view_actions: dict[str, QAction] = {}
+        for view, text in ((DRAFTS, self.tr("&Drafts")), (SENT, self.tr("&Sent")),
+                           (DELETED, self.tr("D&eleted drafts"))):
+            action = plain(text, functools.partial(self.show_view, view))
+            self.view_actions[view] = action
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(cc)
+        view_menu.addAction(bcc)
+        view_menu.addAction(self.sync_action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self.about_action = plain(self.tr("&About Mail Composer"), self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.about_action)
+
+    def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        from composer import __version__
+
+        box = QMessageBox(QMessageBox.Icon.Information, self.tr("About Mail Composer"),
+                          self.tr("Mail Composer %1\nWrite email drafts online or offline; "
+                                  "every word is saved as you type.").replace(
+                                      "%1", __version__), QMessageBox.StandardButton.Ok, self)
+        self.about_box = box
+        box.open()
+
+    # -- .eml files ---------------------------------------------------------------------
+    def _ask_open_eml(self) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("Open .eml"), "",
+                                              self.tr("Email messages (*.eml)"))
+        return Path(name) if name else None
+
+    def _ask_save_eml(self, suggested: str) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Save as .eml"), suggested,
+                                              self.tr("Email messages (*.eml)"))
+        return Path(name) if name else None
+
+    def open_eml(self) -> None:
+        """A new draft from an .eml file."""
+        path = self.ask_open_eml()
+        if path is None:
+            return
+        from composer.ui.eml_files import import_eml
+
+        self.autosaver.flush()
+
+        def opened(draft: object) -> None:
+            self.show_view(DRAFTS)
+            self._show_draft(draft)
+            self.model.reload()
+            self.save_status.setText(self.tr("Opened %1 as a new draft.").replace(
+                "%1", path.name))
+
+        self.bridge.submit(lambda store: import_eml(store, path), opened, self._on_error)
+
+    def save_eml(self) -> None:
+        draft = self.editor.draft
+        if draft is None:
+            return
+        from composer.domain.filenames import safe_filename
+        from composer.ui.eml_files import export_eml
+
+        path = self.ask_save_eml(safe_filename((draft.subject or "draft") + ".eml"))
+        if path is None:
+            return
+        self.autosaver.flush()  # the file holds what is on screen
+        draft_id = draft.id
+        self.bridge.submit(
+            lambda store: export_eml(store, draft_id, path),
+            lambda _: self.save_status.setText(self.tr("Saved as %1").replace("%1", str(path))),
+            self._on_error)
 
     def _name_toolbar_buttons(self) -> None:
         # After the first frame: wrapping the QToolButtons in Python costs more start-up
@@ -312,7 +432,8 @@ class MainWindow(QMainWindow):
             self.first_painted.emit()
 
     def _set_draft_actions(self, enabled: bool) -> None:
-        for action in (self.attach_action, self.history_action, self.delete_action):
+        for action in (self.attach_action, self.history_action, self.delete_action,
+                       self.save_eml_action):
             action.setEnabled(enabled)
 
     def _focus_search(self) -> None:
@@ -344,6 +465,10 @@ class MainWindow(QMainWindow):
             if row >= 0:
                 self.list.setCurrentIndex(self.model.index(row))
                 self._show_sync_state(row)  # a sync pass may have changed it
+        elif nothing and not searching and not self._started_fresh:
+            # First start (or every draft gone): a new draft, open and ready in To.
+            self._started_fresh = True
+            self.new_draft()
         elif self.model.rowCount() and not self.search.text():
             wanted = self.session.open_draft()
             row = self.model.row_of(wanted) if wanted else -1
@@ -533,6 +658,7 @@ class MainWindow(QMainWindow):
 
     # -- editing --------------------------------------------------------------------------
     def _on_edited(self) -> None:
+        self._pristine = None
         self.autosaver.changed()
         self._update_send_state()
         self._recheck_timer.start()
@@ -564,6 +690,15 @@ class MainWindow(QMainWindow):
                   attach: list[Path] | None = None) -> None:
         self.autosaver.flush()
         self.show_view(DRAFTS)
+        if prefill is None and not attach:
+            current = self.editor.draft
+            if self._creating:
+                return  # one is on its way
+            if current is not None and current.id == self._pristine \
+                    and not self.autosaver.dirty:
+                self.editor.to.setFocus()
+                return
+        self._creating = True
         self._attach_after_create = list(attach or [])
         s = self.settings
         sender = s.identity_address
@@ -573,10 +708,16 @@ class MainWindow(QMainWindow):
         draft = prefill or Draft()
         draft = draft.evolve(account=draft.account or s.default_account,
                              from_addr=draft.from_addr or sender)
-        self.bridge.submit(lambda store: store.save(draft), self._on_created, self._on_error)
+        def failed(error: Exception) -> None:
+            self._creating = False
+            self._on_error(error)
+
+        self.bridge.submit(lambda store: store.save(draft), self._on_created, failed)
 
     def _on_created(self, draft: object) -> None:
         assert isinstance(draft, Draft)
+        self._creating = False
+        self._pristine = draft.id if not self._attach_after_create else None
         self._show_draft(draft)
         self.model.reload()
         self.editor.to.setFocus()
@@ -825,6 +966,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_settings(self) -> None:
+        from composer.ui.icons import retint
         from composer.ui.settings_dialog import SettingsDialog
         from composer.ui.theme import apply_theme
 
@@ -834,6 +976,7 @@ class MainWindow(QMainWindow):
             self._settings_file.save(dialog.result_settings())
             self.reload_settings()
             apply_theme(self.settings.theme)
+            retint(self)
 
         dialog.accepted.connect(accepted)
         dialog.open()

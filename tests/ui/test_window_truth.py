@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QKeySequence
-from PySide6.QtWidgets import QApplication, QLabel, QPushButton
+from PySide6.QtWidgets import QApplication, QLabel, QMenu, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from composer.domain.models import Draft
@@ -266,3 +266,123 @@ def test_list_rows_show_display_names(qtbot: QtBot, paths: Paths) -> None:
     text = str(window.model.index(0).data(Qt.ItemDataRole.AccessibleTextRole))
     assert "to Doe, J, ann@x.test," in text and '"' not in text
     window.close()
+
+
+def test_escape_clears_the_search_and_no_results_say_so(qtbot: QtBot, paths: Paths) -> None:
+    window = _seeded(qtbot, paths, Draft(subject="Budget", html="<p>numbers</p>"))
+    qtbot.keyClick(window, Qt.Key.Key_F, CTRL)
+    qtbot.waitUntil(window.search.hasFocus)
+    qtbot.keyClicks(window.search, "zebra")
+    qtbot.waitUntil(lambda: window.no_results.isVisible(), timeout=5000)
+    assert "zebra" in window.no_results.text() and window.model.rowCount() == 0
+    qtbot.keyClick(window.search, Qt.Key.Key_Escape)
+    assert window.search.text() == ""
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1, timeout=5000)
+    assert not window.no_results.isVisible()
+    window.close()
+
+
+def _menu_item(qtbot: QtBot, window: MainWindow, menu_title: str, item: str) -> None:
+    """Click a menu bar title, then an item of its menu, as a person does."""
+    bar = window.menuBar()
+    title = next(a for a in bar.actions() if a.text().replace("&", "") == menu_title)
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.actionGeometry(title).center())
+    menu = title.menu()
+    assert isinstance(menu, QMenu)
+    qtbot.waitUntil(menu.isVisible)
+    action = next(a for a in menu.actions() if a.text().replace("&", "") == item)
+    qtbot.mouseClick(menu, Qt.MouseButton.LeftButton, pos=menu.actionGeometry(action).center())
+    qtbot.waitUntil(lambda: not menu.isVisible())
+
+
+@pytest.mark.qt_log_ignore("does not support grabbing", "does not support raise")
+def test_menu_bar_opens_and_saves_eml_and_reaches_deleted_drafts(
+        qtbot: QtBot, paths: Paths, tmp_path: Path) -> None:
+    from composer.domain.addresses import parse_addresses
+    from composer.domain.eml import draft_to_eml, eml_to_draft
+    from composer.ui.draft_list import DELETED
+
+    window = _seeded(qtbot, paths, Draft(subject="Old one", html="<p>gone</p>"))
+    old = wait_open(qtbot, window)
+    assert [a.text().replace("&", "") for a in window.menuBar().actions()] == [
+        "File", "Edit", "View", "Help"]
+    incoming = tmp_path / "in.eml"
+    incoming.write_bytes(draft_to_eml(Draft(subject="From a file", to=tuple(
+        parse_addresses("zed@x.test")), html="<p>Imported body</p>"), lambda _: b""))
+    window.ask_open_eml = lambda: incoming
+    _menu_item(qtbot, window, "File", "Open .eml…")
+    qtbot.waitUntil(lambda: window.editor.draft is not None
+                    and window.editor.draft.subject == "From a file", timeout=5000)
+    imported = window.editor.draft
+    assert imported is not None
+    store = DraftStore.open(paths.database)
+    try:
+        assert [a.addr for a in store.get(imported.id).to] == ["zed@x.test"]
+    finally:
+        store.close()
+    qtbot.keyClicks(window.editor.subject, " (edited)")
+    out = tmp_path / "out.eml"
+    window.ask_save_eml = lambda suggested: out
+    _menu_item(qtbot, window, "File", "Save as .eml…")
+    qtbot.waitUntil(out.exists, timeout=5000)
+    assert eml_to_draft(out.read_bytes()).draft.subject == "From a file (edited)"
+    # Delete the old draft, then find it under View → Deleted drafts and restore it.
+    store = DraftStore.open(paths.database)
+    try:
+        store.delete(old.id)
+    finally:
+        store.close()
+    _menu_item(qtbot, window, "View", "Deleted drafts")
+    assert window.model.view == DELETED
+    qtbot.waitUntil(lambda: window.model.row_of(old.id) == 0, timeout=5000)
+    rect = window.list.visualRect(window.model.index(0))
+    qtbot.mouseClick(window.list.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.waitUntil(lambda: window.editor.read_only_button.isVisible(), timeout=5000)
+    assert window.editor.read_only_button.text() == "Restore"
+    qtbot.mouseClick(window.editor.read_only_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.model.row_of(old.id) >= 0
+                    and window.model.view != DELETED, timeout=5000)
+    assert not window.editor.read_only
+    window.close()
+
+
+@pytest.mark.qt_log_ignore("does not support grabbing", "does not support raise")
+def test_settings_theme_dark_darkens_the_window_at_once_and_after_restart(
+        qtbot: QtBot, paths: Paths) -> None:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QComboBox, QDialogButtonBox
+
+    from composer.settings import SettingsFile
+    from composer.ui.settings_dialog import SettingsDialog
+    from composer.ui.theme import apply_theme
+
+    window = _seeded(qtbot, paths, Draft(subject="Theme"))
+
+    def lightness(widget: QWidget) -> int:
+        return widget.palette().color(QPalette.ColorRole.Window).lightness()
+
+    try:
+        _menu_item(qtbot, window, "Edit", "Settings")
+        qtbot.waitUntil(lambda: any(isinstance(w, SettingsDialog) and w.isVisible()
+                                    for w in QApplication.topLevelWidgets()))
+        dialog = next(w for w in QApplication.topLevelWidgets()
+                      if isinstance(w, SettingsDialog) and w.isVisible())
+        theme = next(c for c in dialog.findChildren(QComboBox) if c.accessibleName() == "Theme")
+        theme.setFocus()
+        qtbot.keyClicks(theme, "Dark")            # typing selects the item, as in any combo
+        assert theme.currentData() == "dark"
+        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: lightness(window) < 80)
+        assert lightness(window.editor.rich) < 80
+        assert window.editor.rich.palette().color(QPalette.ColorRole.Text).lightness() > 180
+        window.close()
+        assert SettingsFile(paths.settings_file).load().theme == "dark"
+        apply_theme("system")                     # a new process starts with the OS look
+        apply_theme(SettingsFile(paths.settings_file).load().theme)   # ...as launch() does
+        again = open_window(qtbot, paths)
+        assert lightness(again) < 80
+        again.close()
+    finally:
+        apply_theme("system")
+    assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() >= 80
