@@ -38,7 +38,9 @@ def launch(args: argparse.Namespace) -> int:
     from composer.ui.main_window import MainWindow
     from composer.ui.theme import apply_theme
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # Qt's own options (-style, -platform, -reverse…), when the command line kept them.
+    qt_args = [str(a) for a in getattr(args, "qt_args", None) or []]
+    app = QApplication.instance() or QApplication([*sys.argv[:1], *qt_args])
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_SLUG)
     app.setApplicationDisplayName(APP_NAME)

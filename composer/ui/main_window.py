@@ -502,6 +502,7 @@ class MainWindow(QMainWindow):
         if draft.status is DraftStatus.SENT:
             self.editor.set_read_only(self.tr("Sent — a sent message cannot be changed or "
                                               "sent again."), self.tr("Edit as new draft"))
+            self.editor.show_sync_state(self.tr("sent"))
         elif self.model.view == DELETED:
             self.editor.set_read_only(self.tr("Deleted — restore it to edit or send it."),
                                       self.tr("Restore"))
