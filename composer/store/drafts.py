@@ -71,6 +71,8 @@ class DraftSummary:
     retry_at: datetime | None = None
     sync_field: str | None = None
     last_synced_at: datetime | None = None
+    #: the zone the send-later time was chosen in (shown in it, named)
+    send_tz: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ class RecipientSuggestion:
 _SUMMARY_COLUMNS = (
     "d.id, d.subject, d.recipients, d.account, d.status, d.updated_at, d.revision, "
     "json_extract(d.data, '$.send_at'), json_array_length(d.data, '$.attachments'), "
-    "s.state, s.last_error, s.last_error_kind, s.retry_at, s.last_error_field, s.last_synced_at"
+    "s.state, s.last_error, s.last_error_kind, s.retry_at, s.last_error_field, s.last_synced_at, "
+    "json_extract(d.data, '$.tz')"
 )
 
 
@@ -138,6 +141,7 @@ def _summary(row: tuple[object, ...]) -> DraftSummary:
         retry_at=datetime.fromisoformat(str(row[12])) if row[12] else None,
         sync_field=None if row[13] is None else str(row[13]),
         last_synced_at=datetime.fromisoformat(str(row[14])) if row[14] else None,
+        send_tz=str(row[15]) if row[15] else None,
     )
 
 

@@ -79,6 +79,21 @@ def display_recipients(header: str) -> str:
                      for a in parse_addresses(header))
 
 
+def send_time(s: DraftSummary, *, year: bool = False) -> str:
+    """A send-later instant in the zone it was chosen in, with the zone named (the picker,
+    the status line, the header and the list all say the same)."""
+    assert s.send_at is not None
+    import zoneinfo
+
+    try:
+        zone = zoneinfo.ZoneInfo(s.send_tz) if s.send_tz else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = None
+    local = s.send_at.astimezone(zone) if zone else s.send_at.astimezone()
+    name = s.send_tz if zone else (local.tzname() or "")
+    return f"{local:%a %d %b %Y %H:%M} ({name})" if year else f"{local:%d %b %H:%M} {name}"
+
+
 def sync_words(s: DraftSummary) -> str:
     """The sync state in full: what happened and, when something is wrong, what to do."""
     if s.status is DraftStatus.SENT:
@@ -98,7 +113,7 @@ def sync_words(s: DraftSummary) -> str:
                  SyncStatus.FAILED: _tr("failed")}[s.sync]
     if s.send_at is not None:
         state = _tr("scheduled %1 · %2").replace(
-            "%1", f"{s.send_at.astimezone():%d %b %H:%M}").replace("%2", state)
+            "%1", send_time(s, year=True)).replace("%2", state)
     return state
 
 
@@ -126,7 +141,7 @@ def short_sync_words(s: DraftSummary) -> str:
                  SyncStatus.SENT: _tr("sent")}[s.sync]
     if s.send_at is not None and not needs_attention(s):
         # Room for one thing: when it goes out (a problem, when there is one, wins).
-        state = _tr("sends %1").replace("%1", f"{s.send_at.astimezone():%d %b %H:%M}")
+        state = _tr("sends %1").replace("%1", send_time(s))
     return state
 
 

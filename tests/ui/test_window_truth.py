@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QApplication, QLabel, QMenu, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -386,3 +386,75 @@ def test_settings_theme_dark_darkens_the_window_at_once_and_after_restart(
     finally:
         apply_theme("system")
     assert QApplication.palette().color(QPalette.ColorRole.Window).lightness() >= 80
+
+
+@pytest.mark.qt_log_ignore("does not support grabbing", "does not support raise")
+def test_send_later_typed_date_dst_note_stays_and_one_time_everywhere(
+        qtbot: QtBot, paths: Paths) -> None:
+    from datetime import UTC, datetime
+
+    from composer.domain.models import utcnow
+
+    window = _seeded(qtbot, paths, Draft(subject="Launch", html="<p>Go</p>"))
+    draft = wait_open(qtbot, window)
+    picker = window.editor.schedule
+    field = picker.when.edit
+    assert picker.when.calendar.minimumDate() <= utcnow().date()   # no past days offered
+    assert picker.when.calendar.minimumDate().daysTo(
+        picker.when.calendar.maximumDate()) > 300
+    qtbot.mouseClick(field, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(field, Qt.Key.Key_A, CTRL)
+    qtbot.keyClicks(field, "Sun 28 Mar 2027 02:45")   # in Berlin's daylight-saving gap
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    note = "does not exist"
+    assert note in picker.status.text() and "Europe/Berlin" in picker.status.text()
+    saved = wait_saved(qtbot, window, lambda d: d.schedule is not None)
+    assert saved.schedule is not None
+    assert saved.schedule.send_at == datetime(2027, 3, 28, 1, 45, tzinfo=UTC)
+    assert saved.schedule.tz == "Europe/Berlin"
+    assert field.text() == "Sun 28 Mar 2027 03:45"          # the fields show what is set
+    qtbot.waitUntil(lambda: _row_words(window, draft.id), timeout=5000)  # the list row
+    qtbot.keyClicks(window.editor.subject, " day")          # autosave and re-check run
+    wait_saved(qtbot, window, lambda d: d.subject == "Launch day")
+    qtbot.wait(1000)                                         # past the 800 ms re-check
+    assert note in picker.status.text()                      # the note stays
+    assert "Sun 28 Mar 2027 03:45 (Europe/Berlin)" in window.editor.sync_label.text()
+    window.close()
+
+
+def _row_words(window: MainWindow, draft_id: str) -> bool:
+    from composer.ui.draft_list import SUMMARY_ROLE, short_sync_words
+
+    row = window.model.row_of(draft_id)
+    if row < 0:
+        return False
+    summary = window.model.index(row).data(SUMMARY_ROLE)
+    return short_sync_words(summary) == "sends 28 Mar 03:45 Europe/Berlin"
+
+
+@pytest.mark.qt_log_ignore("does not support grabbing", "does not support raise")
+def test_a_send_later_preset_updates_the_fields(qtbot: QtBot, paths: Paths) -> None:
+    window = _seeded(qtbot, paths, Draft(subject="Preset", html="<p>x</p>"))
+    picker = window.editor.schedule
+    before = picker.when.edit.text()
+    menu = picker.presets.menu()
+    assert isinstance(menu, QMenu)
+    chosen: list[QAction] = []
+
+    def pick() -> None:  # the menu runs its own event loop while it is open
+        if not menu.isVisible():
+            QTimer.singleShot(20, pick)
+            return
+        chosen.append(menu.actions()[0])
+        qtbot.mouseClick(menu, Qt.MouseButton.LeftButton,
+                         pos=menu.actionGeometry(chosen[0]).center())
+
+    QTimer.singleShot(20, pick)
+    qtbot.mouseClick(picker.presets, Qt.MouseButton.LeftButton)
+    first = chosen[0]
+    saved = wait_saved(qtbot, window, lambda d: d.schedule is not None)
+    assert saved.schedule is not None
+    shown = picker.when.edit.text()
+    assert shown != before or first.text().endswith(before[-5:])
+    assert first.text().split(" — ")[1].split()[-1] == shown.split()[-1]   # same HH:MM
+    window.close()
