@@ -458,3 +458,28 @@ def test_a_send_later_preset_updates_the_fields(qtbot: QtBot, paths: Paths) -> N
     assert shown != before or first.text().endswith(before[-5:])
     assert first.text().split(" — ")[1].split()[-1] == shown.split()[-1]   # same HH:MM
     window.close()
+
+
+def test_history_rows_say_what_changed_and_mark_the_current_one(
+        qtbot: QtBot, paths: Paths) -> None:
+    from composer.ui.history_dialog import HistoryDialog
+
+    window = _seeded(qtbot, paths, Draft(subject="Plan", html="<p>one two three</p>"))
+    _click_body(qtbot, window)
+    qtbot.keyClicks(window.editor.rich, " four five")
+    wait_saved(qtbot, window, lambda d: "four five" in d.html)
+    qtbot.keyClicks(window.editor.subject, " B")
+    wait_saved(qtbot, window, lambda d: d.subject == "Plan B")
+    button = window._tools.widgetForAction(window.history_action)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: any(isinstance(w, HistoryDialog) and w.isVisible()
+                                for w in QApplication.topLevelWidgets()))
+    dialog = next(w for w in QApplication.topLevelWidgets()
+                  if isinstance(w, HistoryDialog) and w.isVisible())
+    qtbot.waitUntil(lambda: dialog.versions.count() == 3, timeout=5000)
+    rows = [dialog.versions.item(i).text() for i in range(3)]
+    assert rows[0].endswith("Subject changed  (current)"), rows
+    assert rows[1].endswith("+2 words"), rows
+    assert rows[2].endswith("first version"), rows
+    dialog.reject()
+    window.close()
