@@ -857,8 +857,10 @@ class MainWindow(QMainWindow):
 
     # -- send -----------------------------------------------------------------------------
     def _update_send_state(self) -> None:
-        snapshot = self.editor.snapshot()
-        ok = snapshot is not None and snapshot.account is not None and self.sync is not None
+        # Runs on every keystroke: reads the From box, never serializes the body.
+        draft = self.editor.draft
+        ok = draft is not None and not self.editor.read_only and self.sync is not None \
+            and isinstance(self.editor.from_box.currentData(), str)
         self.send_action.setEnabled(ok)
         self.send_action.setToolTip(self.tr("Send (Ctrl+Enter)") if ok else self.tr(
             "Sending needs an account: choose one in From (add one under Accounts)"))

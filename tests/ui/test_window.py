@@ -201,7 +201,7 @@ def test_history_restore(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.versions.count() >= 3, timeout=5000)
     row = next(i for i in range(dialog.versions.count())
-               if dialog.versions.item(i).text().endswith("— First"))
+               if "— First —" in dialog.versions.item(i).text())
     dialog.versions.setCurrentRow(row)
     with qtbot.waitSignal(dialog.restored, timeout=5000):
         dialog.restore_selected()

@@ -483,3 +483,21 @@ def test_history_rows_say_what_changed_and_mark_the_current_one(
     assert rows[2].endswith("first version"), rows
     dialog.reject()
     window.close()
+
+
+def test_tab_goes_through_cc_when_it_is_shown(qtbot: QtBot, window: MainWindow) -> None:
+    _new_typed(qtbot, window)
+    qtbot.keyClick(window.editor.to.line_edit(), Qt.Key.Key_C,
+                   CTRL | Qt.KeyboardModifier.ShiftModifier)     # show Cc
+    qtbot.waitUntil(window.editor.cc.line_edit().hasFocus)
+    qtbot.mouseClick(window.editor.to.line_edit(), Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(window.editor.to.line_edit(), "to@x.test")
+    qtbot.keyClick(window.editor.to.line_edit(), Qt.Key.Key_Tab)
+    assert window.editor.cc.line_edit().hasFocus()
+    qtbot.keyClicks(window.editor.cc.line_edit(), "cc@x.test")
+    qtbot.keyClick(window.editor.cc.line_edit(), Qt.Key.Key_Tab)
+    assert window.editor.subject.hasFocus()
+    qtbot.keyClicks(window.editor.subject, "Both")
+    saved = wait_saved(qtbot, window, lambda d: d.subject == "Both" and len(d.cc) == 1)
+    assert [a.addr for a in saved.to] == ["to@x.test"]
+    assert [a.addr for a in saved.cc] == ["cc@x.test"]
