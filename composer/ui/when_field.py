@@ -46,6 +46,8 @@ class WhenField(QWidget):
         self.edit.setPlaceholderText(self.tr("e.g. Mon 7 Jun 2027 09:00"))
         self.edit.returnPressed.connect(self.submitted)
         self.edit.editingFinished.connect(self._tidy)
+        metrics = self.edit.fontMetrics()  # room for the longest date it shows
+        self.edit.setMinimumWidth(metrics.horizontalAdvance("Wed 30 Sep 2027 23:59") + 16)
         self.calendar = QCalendarWidget()
         self.calendar.setGridVisible(False)
         self.calendar.clicked.connect(self._picked)
