@@ -322,6 +322,12 @@ class RecipientField(QWidget):
             self._clear_selection()
         return False
 
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.EnabledChange:  # read-only: no "Add recipients…"
+            self._input.setPlaceholderText(self.tr("Add recipients…") if self.isEnabled()
+                                           else "")
+        super().changeEvent(event)
+
     # -- drag and drop --------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         mime = event.mimeData()
