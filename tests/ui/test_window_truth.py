@@ -501,3 +501,22 @@ def test_tab_goes_through_cc_when_it_is_shown(qtbot: QtBot, window: MainWindow) 
     saved = wait_saved(qtbot, window, lambda d: d.subject == "Both" and len(d.cc) == 1)
     assert [a.addr for a in saved.to] == ["to@x.test"]
     assert [a.addr for a in saved.cc] == ["cc@x.test"]
+
+
+def test_plain_and_rich_switches_are_stored_as_shown(qtbot: QtBot, paths: Paths) -> None:
+    window = _seeded(qtbot, paths, Draft(subject="Mode", html="<p>Some words</p>"))
+    editor = window.editor
+    editor.confirm_plain = lambda: True           # the "drops the formatting" question: OK
+    editor.mode.setFocus()
+    qtbot.keyClick(editor.mode, Qt.Key.Key_Down)  # Rich text -> Plain text
+    saved = wait_saved(qtbot, window, lambda d: d.body_mode.value == "text")
+    assert saved.text == "Some words" and saved.html == ""
+    editor.plain.setFocus()
+    qtbot.keyClick(editor.plain, Qt.Key.Key_End, CTRL)
+    qtbot.keyClicks(editor.plain, " more")
+    wait_saved(qtbot, window, lambda d: d.text == "Some words more")
+    editor.mode.setFocus()
+    qtbot.keyClick(editor.mode, Qt.Key.Key_Up)    # back to Rich text
+    saved = wait_saved(qtbot, window, lambda d: d.body_mode.value == "html")
+    assert "Some words more" in saved.html
+    window.close()
