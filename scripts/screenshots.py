@@ -11,6 +11,8 @@
 - ``accounts-list``, ``accounts-test-failed``, ``accounts-add-<kind>``: the accounts
   dialog with one account of each of the five kinds, a failed test, add forms;
 - ``settings``: the settings dialog;
+- ``first-start``, ``composing`` (chips with a reason, bold, a link), ``no-results``,
+  ``sent-view``: the journeys of issue 9, typed;
 - ``send-pending``: a send held for the undo delay, "Undo" in the status bar, then
   ``send-cancelled``: after pressing it.
 
@@ -40,7 +42,6 @@ os.environ["PYTHON_KEYRING_BACKEND"] = "tests.memory_keyring.MemoryKeyring"
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QTimer
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from composer.domain.accounts import Account
@@ -75,27 +76,6 @@ def wait_until(check: Callable[[], bool], what: str, timeout: float = 10.0) -> N
         if time.monotonic() > deadline:
             raise RuntimeError(f"timed out waiting for {what}")
         settle(20)
-
-
-def dark_palette() -> QPalette:
-    p = QPalette()
-    for role, color in ((QPalette.ColorRole.Window, "#202124"),
-                        (QPalette.ColorRole.WindowText, "#e8eaed"),
-                        (QPalette.ColorRole.Base, "#2a2b2e"),
-                        (QPalette.ColorRole.AlternateBase, "#35363a"),
-                        (QPalette.ColorRole.Text, "#e8eaed"),
-                        (QPalette.ColorRole.Button, "#303134"),
-                        (QPalette.ColorRole.ButtonText, "#e8eaed"),
-                        (QPalette.ColorRole.Highlight, "#8ab4f8"),
-                        (QPalette.ColorRole.HighlightedText, "#202124"),
-                        (QPalette.ColorRole.PlaceholderText, "#9aa0a6"),
-                        (QPalette.ColorRole.Mid, "#5f6368"),
-                        (QPalette.ColorRole.Link, "#8ab4f8")):
-        p.setColor(role, QColor(color))
-    for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text,
-                 QPalette.ColorRole.ButtonText):
-        p.setColor(QPalette.ColorGroup.Disabled, role, QColor("#777a80"))
-    return p
 
 
 def shoot(widget: QWidget, path: Path, ms: int = 400) -> None:
@@ -365,18 +345,68 @@ def scene_accounts_and_settings(scheme: str, out: Path) -> None:
         close_window(window)
 
 
-SCENES = (scene_empty_and_busy, scene_synced_and_send, scene_auth_failed,
+def scene_journeys(scheme: str, out: Path) -> None:
+    """Issue 9's journeys, typed: first start, chips with a reason, formatting and a link,
+    a search with no results, a sent message in the Sent view."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+
+    from composer.ui.draft_list import SENT
+
+    with exante_and_rebilly() as (exante, eurl, rurl):
+        paths = fresh_paths(scheme, "journeys")
+        two_accounts(paths, eurl, rurl, undo=0)
+        window = open_window(paths, sync=True)
+        wait_until(lambda: window.editor.draft is not None, "the first-start draft")
+        window.activateWindow()
+        shoot(window, out / f"{scheme}-first-start.png")
+        ctrl = Qt.KeyboardModifier.ControlModifier
+        to = window.editor.to.line_edit()
+        QTest.keyClicks(to, '"Silva, Ana" <ana@client.example>, tom@client, ')
+        QTest.keyClicks(to, "bo@client.example")
+        QTest.keyClick(to, Qt.Key.Key_Tab)
+        QTest.keyClicks(window.editor.subject, "Offer: next steps")
+        QTest.keyClick(window.editor.subject, Qt.Key.Key_Tab)
+        body = window.editor.rich
+        QTest.keyClicks(body, "Hello Ana, the ")
+        QTest.keyClick(body, Qt.Key.Key_B, ctrl)
+        QTest.keyClicks(body, "final figures")
+        QTest.keyClick(body, Qt.Key.Key_B, ctrl)
+        QTest.keyClicks(body, " are on ")
+        window.editor.insert_link("example.com/offer", "our offer page")
+        QTest.keyClicks(body, ". See you Friday.")
+        QTest.keyClick(body, Qt.Key.Key_Left)
+        shoot(window, out / f"{scheme}-composing.png", 1500)  # after its autosave
+        window.search.setFocus()
+        QTest.keyClicks(window.search, "zebra")
+        wait_until(window.no_results.isVisible, "no results")
+        shoot(window, out / f"{scheme}-no-results.png")
+        QTest.keyClick(window.search, Qt.Key.Key_Escape)
+        # A sent message: out of the drafts, read-only, "Edit as new draft".
+        [sent] = save_drafts(paths, [work_draft("Ana Silva <ana@client.example>",
+                                                "Signed contract", "Attached, signed.")])
+        show_draft(window, sent.id)
+        wait_until(window.send_action.isEnabled, "Send enabled")
+        window.send()
+        wait_until(lambda: window.save_status.text().startswith("Sent"), "sent", 20)
+        window.show_view(SENT)
+        wait_until(lambda: window.model.row_of(sent.id) >= 0, "the Sent view")
+        window.list.setCurrentIndex(window.model.index(window.model.row_of(sent.id)))
+        wait_until(lambda: window.editor.read_only, "read-only")
+        shoot(window, out / f"{scheme}-sent-view.png")
+        assert exante.sent
+        close_window(window)
+
+
+SCENES = (scene_journeys, scene_empty_and_busy, scene_synced_and_send, scene_auth_failed,
           scene_validation_failed, scene_conflict, scene_accounts_and_settings)
 
 
 def main(out: Path, only: str = "") -> None:
     out.mkdir(parents=True, exist_ok=True)
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    apply_theme("system")
-    light = QApplication.palette()
     for scheme in ("light", "dark"):
-        QApplication.setPalette(dark_palette() if scheme == "dark" else light)
-        apply_theme("system")  # the style sheet's problem colour follows the palette
+        apply_theme(scheme)  # the app's own Fusion palettes, as Settings → Theme sets them
         for scene in SCENES:
             if only and only not in scene.__name__:
                 continue

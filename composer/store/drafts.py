@@ -71,6 +71,8 @@ class DraftSummary:
     retry_at: datetime | None = None
     sync_field: str | None = None
     last_synced_at: datetime | None = None
+    #: the zone the send-later time was chosen in (shown in it, named)
+    send_tz: str | None = None
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,8 @@ class RecipientSuggestion:
 _SUMMARY_COLUMNS = (
     "d.id, d.subject, d.recipients, d.account, d.status, d.updated_at, d.revision, "
     "json_extract(d.data, '$.send_at'), json_array_length(d.data, '$.attachments'), "
-    "s.state, s.last_error, s.last_error_kind, s.retry_at, s.last_error_field, s.last_synced_at"
+    "s.state, s.last_error, s.last_error_kind, s.retry_at, s.last_error_field, s.last_synced_at, "
+    "json_extract(d.data, '$.tz')"
 )
 
 
@@ -138,6 +141,7 @@ def _summary(row: tuple[object, ...]) -> DraftSummary:
         retry_at=datetime.fromisoformat(str(row[12])) if row[12] else None,
         sync_field=None if row[13] is None else str(row[13]),
         last_synced_at=datetime.fromisoformat(str(row[14])) if row[14] else None,
+        send_tz=str(row[15]) if row[15] else None,
     )
 
 
@@ -347,6 +351,8 @@ class DraftStore:
             # on the new one.
             state = None
         if state is None:
+            if not _has_content(saved):
+                return  # a new empty draft stays here until something is written in it
             state = SyncState(draft_id=saved.id, account=saved.account, marker=saved.id)
         elif state.state is SyncStatus.CONFLICT:
             return  # edits wait until the user resolves the conflict (sync/conflicts.py)
@@ -625,3 +631,10 @@ class DraftStore:
     def integrity_ok(self) -> bool:
         row = self._conn.execute("PRAGMA quick_check").fetchone()
         return row is not None and row[0] == "ok"
+
+
+def _has_content(draft: Draft) -> bool:
+    """Anything the user wrote or chose: recipients, subject, body, files, a schedule."""
+    return bool(draft.to or draft.cc or draft.bcc or draft.subject.strip() or
+                draft.text.strip() or strip_tags(draft.html).strip() or draft.attachments or
+                draft.schedule is not None)

@@ -24,6 +24,7 @@ from composer.domain.models import DraftStatus, utcnow
 from composer.store.drafts import DraftStore, DraftSummary
 from composer.store.sync_state import SyncStatus
 from composer.ui.bridge import StorageBridge
+from composer.ui.icons import icon
 from composer.ui.messages import error_color, field_label
 
 PAGE = 200
@@ -32,8 +33,16 @@ Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 
 
-def _page(store: DraftStore, search: str, offset: int) -> list[DraftSummary]:
-    return store.list(search=search or None, limit=PAGE, offset=offset)
+#: the list's views: drafts being written, sent messages (read-only), deleted drafts
+DRAFTS, SENT, DELETED = "drafts", "sent", "deleted"
+
+
+def _page(store: DraftStore, search: str, offset: int, view: str = DRAFTS,
+          limit: int = PAGE) -> list[DraftSummary]:
+    if view == DELETED:
+        return store.list(search=search or None, limit=limit, offset=offset, deleted=True)
+    status = DraftStatus.SENT if view == SENT else DraftStatus.DRAFT
+    return store.list(search=search or None, limit=limit, offset=offset, status=status)
 
 
 def _tr(text: str) -> str:
@@ -61,6 +70,30 @@ def clock_time(when: datetime, now: datetime) -> str:
     return f"{local:%d %b %H:%M}"
 
 
+@functools.lru_cache(maxsize=4096)
+def display_recipients(header: str) -> str:
+    """``"Doe, J" <j@y.test>, ann@x.test`` as a person reads it: ``Doe, J, ann@x.test``."""
+    from composer.domain.addresses import parse_addresses
+
+    return ", ".join((a.name or a.addr) if a.valid else (a.raw or a.addr)
+                     for a in parse_addresses(header))
+
+
+def send_time(s: DraftSummary, *, year: bool = False) -> str:
+    """A send-later instant in the zone it was chosen in, with the zone named (the picker,
+    the status line, the header and the list all say the same)."""
+    assert s.send_at is not None
+    import zoneinfo
+
+    try:
+        zone = zoneinfo.ZoneInfo(s.send_tz) if s.send_tz else None
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = None
+    local = s.send_at.astimezone(zone) if zone else s.send_at.astimezone()
+    name = s.send_tz if zone else (local.tzname() or "")
+    return f"{local:%a %d %b %Y %H:%M} ({name})" if year else f"{local:%d %b %H:%M} {name}"
+
+
 def sync_words(s: DraftSummary) -> str:
     """The sync state in full: what happened and, when something is wrong, what to do."""
     if s.status is DraftStatus.SENT:
@@ -80,7 +113,7 @@ def sync_words(s: DraftSummary) -> str:
                  SyncStatus.FAILED: _tr("failed")}[s.sync]
     if s.send_at is not None:
         state = _tr("scheduled %1 · %2").replace(
-            "%1", f"{s.send_at.astimezone():%d %b %H:%M}").replace("%2", state)
+            "%1", send_time(s, year=True)).replace("%2", state)
     return state
 
 
@@ -108,7 +141,7 @@ def short_sync_words(s: DraftSummary) -> str:
                  SyncStatus.SENT: _tr("sent")}[s.sync]
     if s.send_at is not None and not needs_attention(s):
         # Room for one thing: when it goes out (a problem, when there is one, wins).
-        state = _tr("sends %1").replace("%1", f"{s.send_at.astimezone():%d %b %H:%M}")
+        state = _tr("sends %1").replace("%1", send_time(s))
     return state
 
 
@@ -143,6 +176,7 @@ class DraftListModel(QAbstractListModel):
         self._bridge = bridge
         self._rows: list[DraftSummary] = []
         self._search = ""
+        self._view = DRAFTS
         self._more = True
         self._loading = False
         self._generation = 0
@@ -162,10 +196,14 @@ class DraftListModel(QAbstractListModel):
             return s
         words = sync_words(s)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{s.subject or _tr('(no subject)')}\n{s.recipients}\n{words}"
+            files = _tr("\n%1 attached").replace("%1", str(s.attachment_count)) \
+                if s.attachment_count else ""
+            return f"{s.subject or _tr('(no subject)')}\n{s.recipients}\n{words}{files}"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{s.subject or 'no subject'}, to {s.recipients or 'nobody yet'}, " \
-                   f"{relative_age(s.updated_at, self.now())} ago, {words}"
+            files = f", {s.attachment_count} attached" if s.attachment_count else ""
+            return f"{s.subject or 'no subject'}, to " \
+                   f"{display_recipients(s.recipients) or 'nobody yet'}, " \
+                   f"{relative_age(s.updated_at, self.now())} ago, {words}{files}"
         return None
 
     def canFetchMore(self, parent: Index = _ROOT) -> bool:
@@ -177,7 +215,7 @@ class DraftListModel(QAbstractListModel):
         self._loading = True
         generation = self._generation
         self._bridge.submit(functools.partial(_page, search=self._search,
-                                              offset=len(self._rows)),
+                                              offset=len(self._rows), view=self._view),
                             lambda rows: self._append(generation, rows),
                             lambda _: self._failed(generation))
 
@@ -186,17 +224,30 @@ class DraftListModel(QAbstractListModel):
         self._search = text.strip()
         self.reload()
 
+    @property
+    def view(self) -> str:
+        return self._view
+
+    @property
+    def search_text(self) -> str:
+        return self._search
+
+    def set_view(self, view: str) -> None:
+        """Drafts, Sent or Deleted (a fresh first page of that view)."""
+        self._view = view
+        self.beginResetModel()
+        self._rows = []
+        self.endResetModel()
+        self.reload()
+
     def reload(self) -> None:
         """Load the first page again (after saves, deletes, a search)."""
         self._generation += 1
         generation = self._generation
         wanted = max(PAGE, len(self._rows))
         self._loading = True
-        search = self._search
-
-        def load(store: DraftStore) -> list[DraftSummary]:
-            return store.list(search=search or None, limit=wanted, offset=0)
-
+        load = functools.partial(_page, search=self._search, offset=0, view=self._view,
+                                 limit=wanted)
         self._bridge.submit(load, lambda rows: self._replace(generation, rows, wanted),
                             lambda _: self._failed(generation))
 
@@ -273,6 +324,10 @@ class DraftDelegate(QStyledItemDelegate):
         painter.setPen(muted)
         painter.drawText(QRect(rect.right() - age_width, rect.top(), age_width, line),
                          Qt.AlignmentFlag.AlignRight, age)
+        if summary.attachment_count:  # a paperclip before the age
+            clip = QRect(rect.right() - age_width - line - 2, rect.top(), line, line)
+            icon("attach").paint(painter, clip)
+            age_width += line + 4
         painter.setFont(bold)
         painter.setPen(text)
         subject = painter.fontMetrics().elidedText(summary.subject or _tr("(no subject)"),
@@ -296,7 +351,8 @@ class DraftDelegate(QStyledItemDelegate):
                          Qt.AlignmentFlag.AlignRight, state)
         painter.setPen(muted)
         room = rect.width() - state_width - 10
-        recipients = metrics.elidedText(summary.recipients or _tr("(no recipients)"),
+        recipients = metrics.elidedText(display_recipients(summary.recipients)
+                                        or _tr("(no recipients)"),
                                         Qt.TextElideMode.ElideRight, room)
         painter.drawText(QRect(rect.left(), top, room, line), Qt.AlignmentFlag.AlignLeft,
                          recipients)

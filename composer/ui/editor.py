@@ -3,17 +3,26 @@ and send-later. It shows a draft and reports edits; saving is the autosaver's jo
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QFont, QKeySequence, QTextCharFormat, QTextListFormat
+from PySide6.QtGui import (
+    QAction,
+    QFont,
+    QKeySequence,
+    QTextCharFormat,
+    QTextCursor,
+    QTextFormat,
+    QTextListFormat,
+)
 from PySide6.QtWidgets import (
     QComboBox,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
-    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -30,7 +39,7 @@ from composer.domain.models import Address, Attachment, BodyMode, Draft
 from composer.settings import Settings
 from composer.ui.attachment_list import AttachmentList
 from composer.ui.body_editor import SafeTextEdit
-from composer.ui.icons import icon
+from composer.ui.icons import named_icon
 from composer.ui.messages import field_label, kind_title
 from composer.ui.recipient_field import RecipientField
 from composer.ui.schedule_picker import SchedulePicker
@@ -57,6 +66,7 @@ class DraftEditor(QWidget):
         self.bcc = RecipientField(self.tr("Bcc"))
         for field in (self.to, self.cc, self.bcc):
             field.addresses_changed.connect(self._changed)
+            field.input_edited.connect(self._changed)
         self.show_cc = QPushButton(self.tr("Cc"))
         self.show_cc.setAccessibleName(self.tr("Show Cc"))
         self.show_cc.setFlat(True)
@@ -79,6 +89,15 @@ class DraftEditor(QWidget):
         self.sign_in_button = QPushButton(self.tr("Fix sign-in…"))
         self.sign_in_button.setAccessibleName(self.tr("Fix the account's sign-in"))
         self.sign_in_button.hide()
+        #: a sent message or a deleted draft is shown read-only, with one way on
+        self.read_only_note = QLabel()
+        self.read_only_note.setObjectName("readOnlyNote")
+        self.read_only_note.setWordWrap(True)
+        self.read_only_note.setAccessibleName(self.tr("Read-only"))
+        self.read_only_note.hide()
+        self.read_only_button = QPushButton()
+        self.read_only_button.hide()
+        self._read_only = False
         self._check_problems: list[tuple[str, str]] = []
         self._service_problem: tuple[str, str] | None = None
         self.problems = QLabel()
@@ -90,6 +109,14 @@ class DraftEditor(QWidget):
         self.rich = SafeTextEdit()
         self.rich.setAccessibleName(self.tr("Message body"))
         self.rich.textChanged.connect(self._changed)
+        #: bumped on every change of the body's content or formatting (typing, undo,
+        #: redo, paste, drop, format, mode switch): the snapshot keeps the stored HTML
+        #: only while it still equals the count taken when the draft was shown
+        self._body_edits = 0
+        self._body_loaded_at = 0
+        #: (edit count, HTML) last produced, so an unchanged body is not re-serialized
+        self._body_cache: tuple[int, str] | None = None
+        self.rich.document().contentsChanged.connect(self._count_body_edit)
         self.rich.files_pasted.connect(self.files_chosen)
         self.plain = QPlainTextEdit()
         self.plain.setAccessibleName(self.tr("Message body (plain text)"))
@@ -99,6 +126,9 @@ class DraftEditor(QWidget):
         self.body.addWidget(self.rich)
         self.body.addWidget(self.plain)
         self.format_bar = self._format_bar()
+        self.link_dialog: QDialog | None = None
+        self.rich.currentCharFormatChanged.connect(self._show_char_format)
+        self.rich.cursorPositionChanged.connect(self._leave_link)
         self.mode = QComboBox()
         self.mode.addItem(self.tr("Rich text"), BodyMode.HTML)
         self.mode.addItem(self.tr("Plain text"), BodyMode.TEXT)
@@ -107,6 +137,9 @@ class DraftEditor(QWidget):
 
         self.attachments = AttachmentList()
         self.attachments.files_dropped.connect(self.files_chosen)
+        self.attachments.add_requested.connect(self.choose_files)
+        #: asks which files to attach (a file dialog); tests replace it
+        self.pick_files: Callable[[], list[Path]] = self._pick_files
         self.attachments.remove_requested.connect(self.attachment_removed)
         self.schedule = SchedulePicker(clock, default_tz)
         self.schedule.schedule_changed.connect(self._changed)
@@ -132,6 +165,8 @@ class DraftEditor(QWidget):
         state_row.addWidget(self.sync_label, 1)
         state_row.addWidget(self.conflict_button)
         state_row.addWidget(self.sign_in_button)
+        state_row.addWidget(self.read_only_button)
+        layout.addWidget(self.read_only_note)
         layout.addLayout(state_row)
         layout.addLayout(heading)
         layout.addWidget(self.problems)
@@ -190,14 +225,40 @@ class DraftEditor(QWidget):
                 self.rich.set_safe_html(draft.html)
                 self.plain.clear()
                 self._show_mode(BodyMode.HTML)
-            # Until the body is edited, the stored HTML is kept as it is (Qt would write
-            # it back reformatted, making a new revision out of merely opening a draft).
-            self.rich.document().setModified(False)
+            # Until the body changes, the stored HTML is kept as it is (Qt would write it
+            # back reformatted, making a new revision out of merely opening a draft).
+            self._body_loaded_at = self._body_edits
+            self._body_cache = None
             self.attachments.set_attachments(draft.attachments)
             self.attachments.clear_error()
             self.schedule.set_schedule(draft.schedule)
         finally:
             self._loading = False
+
+    @property
+    def read_only(self) -> bool:
+        return self._read_only
+
+    def set_read_only(self, note: str | None, button: str = "") -> None:
+        """``note``: why this draft cannot be changed (sent, deleted), with ``button``
+        (the way on: "Edit as new draft", "Restore"); None makes it editable again."""
+        self._read_only = note is not None
+        editable = not self._read_only
+        for widget in (self.from_box, self.to, self.cc, self.bcc, self.show_cc,
+                       self.show_bcc, self.mode, self.format_bar, self.attachments,
+                       self.schedule):
+            widget.setEnabled(editable)
+        self.subject.setReadOnly(not editable)
+        self.rich.setReadOnly(not editable)
+        self.plain.setReadOnly(not editable)
+        self.read_only_note.setText(note or "")
+        self.read_only_note.setVisible(not editable)
+        self.read_only_button.setText(button)
+        self.read_only_button.setAccessibleName(button)
+        self.read_only_button.setVisible(not editable and bool(button))
+        if not editable:
+            self.conflict_button.hide()
+            self.sign_in_button.hide()
 
     def clear(self) -> None:
         """Show no draft (after a delete): nothing left to snapshot or save."""
@@ -228,18 +289,18 @@ class DraftEditor(QWidget):
                 self.attachments.set_attachments(saved.attachments)
 
     def snapshot(self) -> Draft | None:
-        """The draft as the widgets show it now (cheap: runs on every autosave)."""
-        if self._draft is None:
+        """The draft as the widgets show it now (cheap: runs on every autosave); None
+        when there is nothing to save (no draft, or one shown read-only)."""
+        if self._draft is None or self._read_only:
             return None
         mode = BodyMode(self.mode.currentData())
         if mode is BodyMode.TEXT:
             html, text = "", self.plain.toPlainText()
-        elif not self.rich.document().isModified() and \
+        elif self._body_edits == self._body_loaded_at and \
                 self._draft.body_mode is BodyMode.HTML:
             html, text = self._draft.html, ""
         else:
-            html = self.rich.toHtml() if not self.rich.document().isEmpty() else ""
-            text = ""
+            html, text = self._body_html(), ""
         account = self.from_box.currentData()
         return self._draft.evolve(
             account=account if isinstance(account, str) else None,
@@ -250,6 +311,18 @@ class DraftEditor(QWidget):
             body_mode=mode, html=html, text=text,
             schedule=self.schedule.schedule(),
         )
+
+    def _count_body_edit(self) -> None:
+        self._body_edits += 1
+
+    def _body_html(self) -> str:
+        """What the rich editor shows now, as HTML; serialized once per change."""
+        cache = self._body_cache
+        if cache is not None and cache[0] == self._body_edits:
+            return cache[1]
+        html = self.rich.toHtml() if not self.rich.document().isEmpty() else ""
+        self._body_cache = (self._body_edits, html)
+        return html
 
     @staticmethod
     def _pending(field: RecipientField) -> tuple[Address, ...]:
@@ -314,7 +387,6 @@ class DraftEditor(QWidget):
             self.plain.setPlainText(self.rich.toPlainText())
         else:
             self.rich.set_safe_html(text_to_html(self.plain.toPlainText()))
-            self.rich.document().setModified(True)
         self._show_mode(mode)
         self._changed()
         return True
@@ -334,33 +406,39 @@ class DraftEditor(QWidget):
         bar = QToolBar(self.tr("Formatting"))
         bar.setAccessibleName(self.tr("Formatting"))
 
-        def act(name: str, text: str, slot: Callable[[], None], shortcut: str = "") -> QAction:
-            action = QAction(icon(name), text, self)
-            action.triggered.connect(slot)
+        def act(name: str, text: str, slot: Callable[[], None], shortcut: str = "",
+                checkable: bool = False) -> QAction:
+            action = named_icon(QAction(text, self), name)
+            action.setCheckable(checkable)
+            action.triggered.connect(lambda *_: slot())
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
+                keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                action.setToolTip(f"{text} ({keys})")
+                # Active where the user types: in the body (and on the toolbar itself).
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+                self.rich.addAction(action)
             bar.addAction(action)
             button = bar.widgetForAction(action)
             if button is not None:
                 button.setAccessibleName(text)
             return action
 
-        self.bold_action = act("bold", self.tr("Bold"), self._bold, "Ctrl+B")
-        self.italic_action = act("italic", self.tr("Italic"), self._italic, "Ctrl+I")
-        self.underline_action = act("underline", self.tr("Underline"), self._underline, "Ctrl+U")
+        self.bold_action = act("bold", self.tr("Bold"), self._bold, "Ctrl+B", True)
+        self.italic_action = act("italic", self.tr("Italic"), self._italic, "Ctrl+I", True)
+        self.underline_action = act("underline", self.tr("Underline"), self._underline,
+                                    "Ctrl+U", True)
         bar.addSeparator()
         act("list-bullet", self.tr("Bulleted list"),
             lambda: self._list(QTextListFormat.Style.ListDisc))
         act("list-numbered", self.tr("Numbered list"),
             lambda: self._list(QTextListFormat.Style.ListDecimal))
-        act("link", self.tr("Link"), self._link, "Ctrl+K")
+        self.link_action = act("link", self.tr("Link"), self._link, "Ctrl+K")
         act("clear-format", self.tr("Clear formatting"), self._clear_format)
         return bar
 
     def _merge(self, fmt: QTextCharFormat) -> None:
-        cursor = self.rich.textCursor()
-        cursor.mergeCharFormat(fmt)
+        # One call: the selection (or the word typed next) changes in one undo step.
         self.rich.mergeCurrentCharFormat(fmt)
 
     def _bold(self) -> None:
@@ -383,15 +461,57 @@ class DraftEditor(QWidget):
     def _list(self, style: QTextListFormat.Style) -> None:
         self.rich.textCursor().createList(style)
 
-    def _link(self) -> None:
-        url, ok = QInputDialog.getText(self, self.tr("Link"), self.tr("Address (https://…):"))
-        if ok and url.strip():
-            self.insert_link(url.strip())
+    def _show_char_format(self, fmt: QTextCharFormat) -> None:
+        """B/I/U show the state at the cursor."""
+        self.bold_action.setChecked(fmt.fontWeight() > QFont.Weight.Normal.value)
+        self.italic_action.setChecked(fmt.fontItalic())
+        self.underline_action.setChecked(fmt.fontUnderline() and not fmt.isAnchor())
 
-    def insert_link(self, url: str) -> None:
+    def _leave_link(self) -> None:
+        """Typing at the end of a link (also on the next line) is not part of it."""
         cursor = self.rich.textCursor()
-        text = cursor.selectedText() or url
-        cursor.insertHtml(sanitize_html(f'<a href="{url}">{text}</a>'))
+        if cursor.hasSelection() or not self.rich.currentCharFormat().isAnchor():
+            return
+        after = QTextCursor(cursor)
+        moved = after.movePosition(QTextCursor.MoveOperation.NextCharacter,
+                                   QTextCursor.MoveMode.KeepAnchor)
+        if moved and after.selectedText() not in ("\u2029", "") and \
+                after.charFormat().isAnchor() and cursor.positionInBlock() > 0:
+            return  # inside the link: typing there edits its text
+        plain = QTextCharFormat(self.rich.currentCharFormat())
+        plain.setAnchor(False)
+        plain.setAnchorHref("")
+        plain.clearProperty(QTextFormat.Property.ForegroundBrush)
+        plain.setFontUnderline(False)
+        self.rich.setCurrentCharFormat(plain)
+
+    def _link(self) -> None:
+        from composer.ui.link_dialog import LinkDialog
+
+        cursor = self.rich.textCursor()
+        dialog = LinkDialog(cursor.selectedText(), self)
+        self.link_dialog = dialog
+
+        def accepted() -> None:
+            self.rich.setTextCursor(cursor)
+            self.insert_link(dialog.address(), dialog.text())
+            self.rich.setFocus()
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def insert_link(self, url: str, text: str = "") -> None:
+        """``url`` as typed: a bare domain gets https://, an e-mail address mailto:."""
+        from composer.ui.link_dialog import normalize_url
+
+        href = normalize_url(url)
+        if not href:
+            return
+        cursor = self.rich.textCursor()
+        shown = text or cursor.selectedText() or url.strip()
+        cursor.insertHtml(sanitize_html(f'<a href="{html.escape(href)}">'
+                                        f'{html.escape(shown)}</a>'))
+        self._leave_link()
 
     def _clear_format(self) -> None:
         cursor = self.rich.textCursor()
@@ -417,12 +537,19 @@ class DraftEditor(QWidget):
         self.show_bcc.setVisible(not visible)
 
     def _changed(self, *_: object) -> None:
-        if not self._loading and self._draft is not None:
+        if not self._loading and self._draft is not None and not self._read_only:
+            self.attachments.clear_error()  # a refusal is old news once the user acts
             self.draft_edited.emit()
 
     def choose_files(self) -> None:
+        if self._draft is None or self._read_only:
+            return
+        files = self.pick_files()
+        if files:
+            self.files_chosen.emit(files)
+
+    def _pick_files(self) -> list[Path]:
         from PySide6.QtWidgets import QFileDialog
 
         names, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach files"))
-        if names:
-            self.files_chosen.emit([Path(n) for n in names])
+        return [Path(n) for n in names]

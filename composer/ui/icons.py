@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from PySide6.QtCore import QByteArray, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QByteArray, QObject, QSize, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QIcon, QImage, QPainter, QPalette, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from composer.resource_paths import resource_path
@@ -41,3 +41,18 @@ def icon(name: str) -> QIcon:
     text = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText).name()
     off = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText).name()
     return _icon(name, text, off)
+
+
+def named_icon(action: QAction, name: str) -> QAction:
+    """Give ``action`` the icon ``name``, remembered so retint() can redraw it."""
+    action.setProperty("iconName", name)
+    action.setIcon(icon(name))
+    return action
+
+
+def retint(root: QObject) -> None:
+    """After a theme change: redraw every named icon under ``root`` in the new colours."""
+    for action in root.findChildren(QAction):
+        name = action.property("iconName")
+        if isinstance(name, str) and name:
+            action.setIcon(icon(name))

@@ -46,15 +46,17 @@ def launch(args: argparse.Namespace) -> int:
         return run_self_test()
     from PySide6.QtWidgets import QApplication
 
+    # Qt's own options (-style, -platform, -reverse…), when the command line kept them.
+    qt_args = [str(a) for a in getattr(args, "qt_args", None) or []]
     existing = QApplication.instance()
     if existing is None:
         from composer.ui.selftest import new_application, no_display_reason
 
-        reason = no_display_reason()
+        reason = None if "-platform" in qt_args else no_display_reason()
         if reason is not None:
             print(f"mail-composer: error: cannot open a window: {reason}", file=sys.stderr)
             return 1
-    app = existing or new_application()
+    app = existing or new_application(qt_args)
     assert isinstance(app, QApplication)
     app.setApplicationName(APP_SLUG)
     app.setApplicationDisplayName(APP_NAME)

@@ -19,22 +19,31 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QTabBar,
     QToolBar,
     QVBoxLayout,
     QWidget,
 )
 
 from composer import APP_NAME
-from composer.domain.models import Attachment, Draft
+from composer.domain.models import Attachment, Draft, DraftStatus
 from composer.paths import Paths
 from composer.settings import Settings, SettingsFile
 from composer.store.drafts import DraftStore
+from composer.store.sync_state import SyncStatus
 from composer.ui import messages
 from composer.ui.autosave import Autosaver
 from composer.ui.bridge import StorageBridge
-from composer.ui.draft_list import DraftDelegate, DraftListModel, sync_words
+from composer.ui.draft_list import (
+    DELETED,
+    DRAFTS,
+    SENT,
+    DraftDelegate,
+    DraftListModel,
+    sync_words,
+)
 from composer.ui.editor import DraftEditor
-from composer.ui.icons import icon
+from composer.ui.icons import named_icon
 from composer.ui.session import Session
 
 if TYPE_CHECKING:
@@ -67,7 +76,7 @@ class MainWindow(QMainWindow):
         self.bridge = StorageBridge(paths.database, clock, self)
         self.session = Session(paths.config_dir / "session.json")
         #: attached by launch() (sync runs when accounts exist)
-        self.sync: SyncController | None = None
+        self._sync: SyncController | None = None
 
         # -- left: search + list ---------------------------------------------------------
         self.search = QLineEdit()
@@ -81,6 +90,20 @@ class MainWindow(QMainWindow):
         self._search_timer.timeout.connect(
             lambda: self.model.set_search(self.search.text()))
         self.search.textChanged.connect(lambda _: self._search_timer.start())
+        #: Drafts / Sent / Deleted: sent messages leave the drafts, read-only
+        self.views = QTabBar()
+        self.views.setAccessibleName(self.tr("Show"))
+        self.views.setExpanding(False)
+        self.views.setDrawBase(False)
+        for view, title in ((DRAFTS, self.tr("Drafts")), (SENT, self.tr("Sent")),
+                            (DELETED, self.tr("Deleted"))):
+            self.views.setTabData(self.views.addTab(title), view)
+        self.views.currentChanged.connect(self._on_view)
+        self.no_results = QLabel(self.tr("No drafts match this search."))
+        self.no_results.setObjectName("noResults")
+        self.no_results.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_results.setWordWrap(True)
+        self.no_results.hide()
         self.list = QListView()
         self.list.setModel(self.model)
         self.list.setItemDelegate(DraftDelegate(self.list))
@@ -99,7 +122,9 @@ class MainWindow(QMainWindow):
         left = QWidget()
         left_layout = QVBoxLayout(left)
         left_layout.setContentsMargins(6, 6, 0, 6)
+        left_layout.addWidget(self.views)
         left_layout.addWidget(self.search)
+        left_layout.addWidget(self.no_results)
         left_layout.addWidget(self.left_stack, 1)
         self.model.loaded.connect(self._on_list_loaded)
 
@@ -159,10 +184,14 @@ class MainWindow(QMainWindow):
         self.editor.conflict_button.clicked.connect(self.show_conflict)
         self.editor.sign_in_button.clicked.connect(self._fix_sign_in)
         self.editor.attachment_removed.connect(self.remove_attachment)
+        self.editor.read_only_button.clicked.connect(self._read_only_action)
         #: made on first use (its import pulls in the adapter layer); worker-only
         self._checker: AccountChecker | None = None
         #: asked about sends missed while the app was closed; tests replace it
         self.ask_missed: Callable[[int], bool] = self._ask_missed
+        #: ask for an .eml file to open / a file name to save as; tests replace them
+        self.ask_open_eml: Callable[[], Path | None] = self._ask_open_eml
+        self.ask_save_eml: Callable[[str], Path | None] = self._ask_save_eml
         self._schedule_timer = QTimer(self)
         self._schedule_timer.setInterval(30_000)
         self._schedule_timer.timeout.connect(lambda: self.check_scheduled())
@@ -190,6 +219,12 @@ class MainWindow(QMainWindow):
         self.send_flow.queued.connect(self._send_queued)
 
         self._sending_subject = ""
+        self._started_fresh = False
+        #: a new draft not edited yet (Ctrl+N again shows it rather than making another)
+        self._pristine: str | None = None
+        self._creating = False
+        #: queued sends not yet seen sent: id -> subject (for "Sent “…”.")
+        self._sending: dict[str, str] = {}
         self._build_actions()
         self._set_sync_action()
         self._set_draft_actions(False)
@@ -203,6 +238,17 @@ class MainWindow(QMainWindow):
         # among it) still starts, a little later.
         QTimer.singleShot(FIRST_PAINT_FALLBACK_MS, self._emit_first_painted)
 
+    @property
+    def sync(self) -> SyncController | None:
+        return self._sync
+
+    @sync.setter
+    def sync(self, controller: SyncController | None) -> None:
+        # Attached after the first frame: the draft open by then can be sent now, not
+        # only after its first edit.
+        self._sync = controller
+        self._update_send_state()
+
     # -- actions --------------------------------------------------------------------------
     def _build_actions(self) -> None:
         tools = QToolBar(self.tr("Main"))
@@ -213,19 +259,24 @@ class MainWindow(QMainWindow):
 
         def act(name: str, text: str, slot: Callable[[], None], shortcut: str = "",
                 tip: str = "") -> QAction:
-            action = QAction(icon(name), text, self)
+            action = named_icon(QAction(text, self), name)
             action.triggered.connect(slot)
             if shortcut:
                 action.setShortcut(QKeySequence(shortcut))
             action.setToolTip(tip or (f"{text} ({shortcut})" if shortcut else text))
             return action
 
-        self.new_action = act("new", self.tr("New"), self.new_draft, "Ctrl+N")
+        self.new_action = act("new", self.tr("New"), lambda: self.new_draft(), "Ctrl+N")
         self.save_action = act("sync", self.tr("Save now"), self.save_now, "Ctrl+S")
         self.send_action = act("send", self.tr("Send"), self.send, "Ctrl+Return")
         self.attach_action = act("attach", self.tr("Attach"), self.editor.choose_files,
                                  "Ctrl+Shift+A")
         self.find_action = act("search", self.tr("Search"), self._focus_search, "Ctrl+F")
+        clear_search = QAction(self.tr("Clear search"), self.search)
+        clear_search.setShortcut(QKeySequence(Qt.Key.Key_Escape))
+        clear_search.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        clear_search.triggered.connect(self.search.clear)
+        self.search.addAction(clear_search)
         self.sync_action = act("sync", self.tr("Sync now"), self.sync_now)
         self.accounts_action = act("accounts", self.tr("Accounts"), self.show_accounts)
         self.settings_action = act("settings", self.tr("Settings"), self.show_settings)
@@ -252,6 +303,108 @@ class MainWindow(QMainWindow):
         for action in (self.save_action, self.find_action, cc, bcc):
             self.addAction(action)
         self._tools = tools
+        self._build_menus(cc, bcc)
+
+    def _build_menus(self, cc: QAction, bcc: QAction) -> None:
+        """The menu bar desktop users expect; every toolbar action is in it too."""
+        bar = self.menuBar()
+
+        def plain(text: str, slot: Callable[[], object], shortcut: str = "") -> QAction:
+            action = QAction(text, self)
+            action.triggered.connect(lambda *_: slot())
+            if shortcut:
+                action.setShortcut(QKeySequence(shortcut))
+            return action
+
+        self.open_eml_action = plain(self.tr("&Open .eml…"), self.open_eml, "Ctrl+O")
+        self.save_eml_action = plain(self.tr("Save as .&eml…"), self.save_eml, "Ctrl+Shift+S")
+        self.quit_action = plain(self.tr("&Quit"), self.close, "Ctrl+Q")
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        file_menu = bar.addMenu(self.tr("&File"))
+        for action in (self.new_action, self.open_eml_action, self.save_eml_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.send_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        for action in (self.save_action, self.attach_action, self.find_action,
+                       self.history_action, self.delete_action):
+            edit_menu.addAction(action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.accounts_action)
+        edit_menu.addAction(self.settings_action)
+        view_menu = bar.addMenu(self.tr("&View"))
+        self.view_actions: dict[str, QAction] = {}
+        for view, text in ((DRAFTS, self.tr("&Drafts")), (SENT, self.tr("&Sent")),
+                           (DELETED, self.tr("D&eleted drafts"))):
+            action = plain(text, functools.partial(self.show_view, view))
+            self.view_actions[view] = action
+            view_menu.addAction(action)
+        view_menu.addSeparator()
+        view_menu.addAction(cc)
+        view_menu.addAction(bcc)
+        view_menu.addAction(self.sync_action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self.about_action = plain(self.tr("&About Mail Composer"), self.show_about)
+        self.about_action.setMenuRole(QAction.MenuRole.AboutRole)
+        help_menu.addAction(self.about_action)
+
+    def show_about(self) -> None:
+        """Help → About: versions and the licence texts of everything the app bundles."""
+        from composer.ui.about_dialog import show_about
+
+        self.about_box = show_about(self)
+
+    # -- .eml files ---------------------------------------------------------------------
+    def _ask_open_eml(self) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name, _ = QFileDialog.getOpenFileName(self, self.tr("Open .eml"), "",
+                                              self.tr("Email messages (*.eml)"))
+        return Path(name) if name else None
+
+    def _ask_save_eml(self, suggested: str) -> Path | None:
+        from PySide6.QtWidgets import QFileDialog
+
+        name, _ = QFileDialog.getSaveFileName(self, self.tr("Save as .eml"), suggested,
+                                              self.tr("Email messages (*.eml)"))
+        return Path(name) if name else None
+
+    def open_eml(self) -> None:
+        """A new draft from an .eml file."""
+        path = self.ask_open_eml()
+        if path is None:
+            return
+        from composer.ui.eml_files import import_eml
+
+        self.autosaver.flush()
+
+        def opened(draft: object) -> None:
+            self.show_view(DRAFTS)
+            self._show_draft(draft)
+            self.model.reload()
+            self.save_status.setText(self.tr("Opened %1 as a new draft.").replace(
+                "%1", path.name))
+
+        self.bridge.submit(lambda store: import_eml(store, path), opened, self._on_error)
+
+    def save_eml(self) -> None:
+        draft = self.editor.draft
+        if draft is None:
+            return
+        from composer.domain.filenames import safe_filename
+        from composer.ui.eml_files import export_eml
+
+        path = self.ask_save_eml(safe_filename((draft.subject or "draft") + ".eml"))
+        if path is None:
+            return
+        self.autosaver.flush()  # the file holds what is on screen
+        draft_id = draft.id
+        self.bridge.submit(
+            lambda store: export_eml(store, draft_id, path),
+            lambda _: self.save_status.setText(self.tr("Saved as %1").replace("%1", str(path))),
+            self._on_error)
 
     def _name_toolbar_buttons(self) -> None:
         # After the first frame: wrapping the QToolButtons in Python costs more start-up
@@ -273,7 +426,8 @@ class MainWindow(QMainWindow):
             self.first_painted.emit()
 
     def _set_draft_actions(self, enabled: bool) -> None:
-        for action in (self.attach_action, self.history_action, self.delete_action):
+        for action in (self.attach_action, self.history_action, self.delete_action,
+                       self.save_eml_action):
             action.setEnabled(enabled)
 
     def _focus_search(self) -> None:
@@ -282,14 +436,33 @@ class MainWindow(QMainWindow):
 
     # -- list -----------------------------------------------------------------------------
     def _on_list_loaded(self) -> None:
-        empty = self.model.rowCount() == 0 and not self.search.text()
-        self.left_stack.setCurrentIndex(1 if empty else 0)
+        view = self.model.view
+        nothing = self.model.rowCount() == 0
+        searching = bool(self.model.search_text)
+        self.empty.setText({
+            DRAFTS: self.tr("No drafts yet.\nPress Ctrl+N to write one —\nit is saved as you "
+                            "type."),
+            SENT: self.tr("Nothing sent yet."),
+            DELETED: self.tr("No deleted drafts.")}[view])
+        self.left_stack.setCurrentIndex(1 if nothing and not searching else 0)
+        self.no_results.setText(self.tr("Nothing matches “%1”. (Escape clears the search.)")
+                                .replace("%1", self.model.search_text))
+        self.no_results.setVisible(nothing and searching)
+        self._check_sent()
         current = self.editor.draft
+        if view != DRAFTS:
+            if current is not None and self.model.row_of(current.id) >= 0:
+                self.list.setCurrentIndex(self.model.index(self.model.row_of(current.id)))
+            return
         if current is not None:
             row = self.model.row_of(current.id)
             if row >= 0:
                 self.list.setCurrentIndex(self.model.index(row))
                 self._show_sync_state(row)  # a sync pass may have changed it
+        elif nothing and not searching and not self._started_fresh:
+            # First start (or every draft gone): a new draft, open and ready in To.
+            self._started_fresh = True
+            self.new_draft()
         elif self.model.rowCount() and not self.search.text():
             wanted = self.session.open_draft()
             row = self.model.row_of(wanted) if wanted else -1
@@ -301,15 +474,34 @@ class MainWindow(QMainWindow):
             if self.editor.draft is None or summary.id != self.editor.draft.id:
                 self.open_draft(summary.id)
 
+    def _on_view(self, index: int) -> None:
+        self.model.set_view(str(self.views.tabData(index)))
+
+    def show_view(self, view: str) -> None:
+        """Drafts, Sent or Deleted in the list (the menu's View items)."""
+        for i in range(self.views.count()):
+            if self.views.tabData(i) == view:
+                self.views.setCurrentIndex(i)
+
     def open_draft(self, draft_id: str) -> None:
         self.autosaver.flush()
-        self.bridge.submit(lambda store: store.get(draft_id), self._show_draft,
-                           self._on_error)
+        deleted = self.model.view == DELETED
+        self.bridge.submit(lambda store: store.get(draft_id, include_deleted=deleted),
+                           self._show_draft, self._on_error)
 
     def _show_draft(self, draft: object) -> None:
         assert isinstance(draft, Draft)
         self.editor.load(draft)
         self.editor.setEnabled(True)
+        if draft.status is DraftStatus.SENT:
+            self.editor.set_read_only(self.tr("Sent — a sent message cannot be changed or "
+                                              "sent again."), self.tr("Edit as new draft"))
+            self.editor.show_sync_state(self.tr("sent"))
+        elif self.model.view == DELETED:
+            self.editor.set_read_only(self.tr("Deleted — restore it to edit or send it."),
+                                      self.tr("Restore"))
+        else:
+            self.editor.set_read_only(None)
         self.session.remember(draft.id)
         self._set_draft_actions(True)
         self._update_send_state()
@@ -461,6 +653,7 @@ class MainWindow(QMainWindow):
 
     # -- editing --------------------------------------------------------------------------
     def _on_edited(self) -> None:
+        self._pristine = None
         self.autosaver.changed()
         self._update_send_state()
         self._recheck_timer.start()
@@ -491,6 +684,16 @@ class MainWindow(QMainWindow):
     def new_draft(self, prefill: Draft | None = None, *,
                   attach: list[Path] | None = None) -> None:
         self.autosaver.flush()
+        self.show_view(DRAFTS)
+        if prefill is None and not attach:
+            current = self.editor.draft
+            if self._creating:
+                return  # one is on its way
+            if current is not None and current.id == self._pristine \
+                    and not self.autosaver.dirty:
+                self.editor.to.setFocus()
+                return
+        self._creating = True
         self._attach_after_create = list(attach or [])
         s = self.settings
         sender = s.identity_address
@@ -500,10 +703,16 @@ class MainWindow(QMainWindow):
         draft = prefill or Draft()
         draft = draft.evolve(account=draft.account or s.default_account,
                              from_addr=draft.from_addr or sender)
-        self.bridge.submit(lambda store: store.save(draft), self._on_created, self._on_error)
+        def failed(error: Exception) -> None:
+            self._creating = False
+            self._on_error(error)
+
+        self.bridge.submit(lambda store: store.save(draft), self._on_created, failed)
 
     def _on_created(self, draft: object) -> None:
         assert isinstance(draft, Draft)
+        self._creating = False
+        self._pristine = draft.id if not self._attach_after_create else None
         self._show_draft(draft)
         self.model.reload()
         self.editor.to.setFocus()
@@ -642,8 +851,10 @@ class MainWindow(QMainWindow):
 
     # -- send -----------------------------------------------------------------------------
     def _update_send_state(self) -> None:
-        snapshot = self.editor.snapshot()
-        ok = snapshot is not None and snapshot.account is not None and self.sync is not None
+        # Runs on every keystroke: reads the From box, never serializes the body.
+        draft = self.editor.draft
+        ok = draft is not None and not self.editor.read_only and self.sync is not None \
+            and isinstance(self.editor.from_box.currentData(), str)
         self.send_action.setEnabled(ok)
         self.send_action.setToolTip(self.tr("Send (Ctrl+Enter)") if ok else self.tr(
             "Sending needs an account: choose one in From (add one under Accounts)"))
@@ -651,7 +862,8 @@ class MainWindow(QMainWindow):
     def send(self) -> None:
         """Check, hold for the undo delay, then queue through the outbox."""
         draft = self.editor.draft
-        if draft is None or self.sync is None:
+        if draft is None or self.sync is None or self.editor.read_only or \
+                draft.status is not DraftStatus.DRAFT or self.send_flow.pending:
             return
         self.autosaver.save_now()  # the check and the send see what is on screen
         subject = self.editor.subject.text().strip() or self.tr("(no subject)")
@@ -676,8 +888,66 @@ class MainWindow(QMainWindow):
     def _send_queued(self, draft: object) -> None:
         self.undo_button.hide()
         self.save_status.setText(self.tr("Sending… (it goes out when the service answers)"))
+        if isinstance(draft, Draft):
+            self._sending[draft.id] = self._sending_subject
         if self.sync is not None:
             self.sync.sync_now()
+
+    def _check_sent(self) -> None:
+        """After a sync pass: say which queued sends went (or why not yet)."""
+        if not self._sending:
+            return
+        ids = list(self._sending)
+
+        def job(store: DraftStore) -> list[tuple[str, bool, str | None]]:
+            out = []
+            for draft_id in ids:
+                draft = store.get(draft_id, include_deleted=True)
+                state = store.sync_states.get(draft_id)
+                failed = state is not None and state.state is SyncStatus.FAILED
+                out.append((draft_id, draft.status is DraftStatus.SENT,
+                            (state.last_error or "") if failed and state else None))
+            return out
+
+        self.bridge.submit(job, self._on_sent_checked, self._on_error)
+
+    def _on_sent_checked(self, rows: object) -> None:
+        assert isinstance(rows, list)
+        for draft_id, sent, error in rows:
+            subject = self._sending.get(draft_id)
+            if subject is None:
+                continue
+            if sent:
+                del self._sending[draft_id]
+                self.save_status.setText(self.tr("Sent “%1”.").replace("%1", subject))
+                current = self.editor.draft
+                if current is not None and current.id == draft_id:
+                    self.open_draft(draft_id)  # shown as sent: read-only
+            elif error is not None:
+                del self._sending[draft_id]
+                self.save_status.setText(self.tr("Not sent: %1").replace("%1", error))
+
+    def _read_only_action(self) -> None:
+        draft = self.editor.draft
+        if draft is None:
+            return
+        if self.model.view == DELETED:
+            draft_id = draft.id
+
+            def restored(shown: object) -> None:
+                self.show_view(DRAFTS)
+                self._restored(shown)
+
+            self.bridge.submit(lambda store: store.undelete(draft_id), restored,
+                               self._on_error)
+            return
+        # Edit as new draft: the same content, a new draft of its own (the sent one stays).
+        copy = Draft(account=draft.account, from_addr=draft.from_addr, to=draft.to,
+                     cc=draft.cc, bcc=draft.bcc, subject=draft.subject,
+                     body_mode=draft.body_mode, html=draft.html, text=draft.text,
+                     attachments=draft.attachments, importance=draft.importance)
+        self.show_view(DRAFTS)
+        self.new_draft(copy)
 
     # -- accounts, settings, sync ---------------------------------------------------------
     def show_accounts(self, account: str | None = None) -> None:
@@ -693,6 +963,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_settings(self) -> None:
+        from composer.ui.icons import retint
         from composer.ui.settings_dialog import SettingsDialog
         from composer.ui.theme import apply_theme
 
@@ -702,6 +973,7 @@ class MainWindow(QMainWindow):
             self._settings_file.save(dialog.result_settings())
             self.reload_settings()
             apply_theme(self.settings.theme)
+            retint(self)
 
         dialog.accepted.connect(accepted)
         dialog.open()

@@ -1,6 +1,7 @@
 """To / Cc / Bcc as chips.
 
-Type or paste one or many addresses; Enter, comma, semicolon or Tab completes a chip;
+Type or paste one or many addresses; Enter, comma or semicolon completes a chip, Tab (or a click
+elsewhere) completes it and moves on;
 Backspace on an empty input selects the last chip, a second Backspace removes it; a
 chip's × removes it, a double-click edits it; chips drag between fields (a move, never
 a duplicate); an invalid address stays as a red chip with the reason as its tooltip;
@@ -16,6 +17,7 @@ from PySide6.QtGui import (
     QDrag,
     QDragEnterEvent,
     QDropEvent,
+    QFocusEvent,
     QGuiApplication,
     QKeyEvent,
     QKeySequence,
@@ -50,7 +52,11 @@ class Chip(QFrame):
         self.setObjectName("chip")
         self.setProperty("invalid", not address.valid)
         self.setProperty("selected", False)
-        label = address.name or address.addr if address.valid else (address.raw or address.addr)
+        if address.valid:
+            label = address.name or address.addr
+        else:  # the reason is shown, not only in a tooltip
+            label = self.tr("%1 — %2").replace("%1", address.raw or address.addr).replace(
+                "%2", address.error or self.tr("not a valid address"))
         self._label = QLabel(label)
         self._label.setTextFormat(Qt.TextFormat.PlainText)
         close = QToolButton()
@@ -105,6 +111,8 @@ class Chip(QFrame):
 
 class RecipientField(QWidget):
     addresses_changed = Signal()
+    #: text typed into the input (not yet a chip): saved like any other text
+    input_edited = Signal()
     forget_requested = Signal(str)
 
     def __init__(self, label: str, parent: QWidget | None = None) -> None:
@@ -125,13 +133,17 @@ class RecipientField(QWidget):
         self._completer = QCompleter(self._model, self)
         self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        self._completer.activated.connect(self._on_completed)
         popup = self._completer.popup()
         assert popup is not None
         self._popup = popup
         popup.installEventFilter(self)
         popup.setAccessibleName(self.tr("Suggested addresses"))
         self._input.setCompleter(self._completer)
+        # After setCompleter: the line edit puts the chosen text in first, then this
+        # turns it into a chip and empties the input.
+        self._completer.activated.connect(self._on_completed)
+        self._completed: str | None = None
+        self._input.textChanged.connect(self._on_text_set)
         self._selected_last = False
         self.setFocusProxy(self._input)
         self._input.installEventFilter(self)  # last: the filter uses everything above
@@ -213,7 +225,9 @@ class RecipientField(QWidget):
 
     # -- typing, pasting, completing ------------------------------------------------------
     def _on_edited(self, text: str) -> None:
+        self._completed = None
         self._clear_selection()
+        self.input_edited.emit()
         if any(sep in text for sep in ",;\n"):
             head, _, tail = text.replace(";", ",").replace("\n", ",").rpartition(",")
             if _balanced(head):
@@ -221,13 +235,29 @@ class RecipientField(QWidget):
                 self.add_text(head)
                 return
         if self._suggester is not None and len(text.strip()) >= 1:
+            # Quoted when the name needs it ("Doe, J" is one recipient, not two); an
+            # address already in this field is not offered again.
+            have = {c.address.addr.lower() for c in self._chips if c.address.valid}
             self._model.setStringList(
-                [f"{name} <{addr}>" if name else addr
-                 for addr, name in self._suggester(text.strip())])
+                [Address(addr, name).formatted()
+                 for addr, name in self._suggester(text.strip()) if addr.lower() not in have])
+            if self._model.rowCount() and not self._popup.isVisible():
+                # The line edit asked the completer before this list was set: from the
+                # first letter typed, not the second.
+                self._completer.setCompletionPrefix(text.strip())
+                self._completer.complete()
 
     def _on_completed(self, text: str) -> None:
         self._input.clear()
+        self._completed = text
         self.add_text(text)
+
+    def _on_text_set(self, text: str) -> None:
+        # The line edit writes the chosen suggestion in too (before or after
+        # _on_completed, depending on connection order): it is a chip already.
+        # It may do so more than once: the flag lasts until the user types.
+        if self._completed is not None and text == self._completed:
+            self._input.clear()
 
     def _clear_selection(self) -> None:
         if self._selected_last and self._chips:
@@ -251,6 +281,14 @@ class RecipientField(QWidget):
         if watched is self._input and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             return self._on_key(event)
+        if watched is self._input and event.type() == QEvent.Type.FocusOut:
+            assert isinstance(event, QFocusEvent)
+            # Leaving with Tab (also from the suggestion list) or a click: the typed
+            # address becomes a chip, not text carried into the next field.
+            if event.reason() in (Qt.FocusReason.TabFocusReason,
+                                  Qt.FocusReason.BacktabFocusReason,
+                                  Qt.FocusReason.MouseFocusReason):
+                self.commit_input()
         return super().eventFilter(watched, event)
 
     def _on_key(self, event: QKeyEvent) -> bool:
@@ -267,9 +305,11 @@ class RecipientField(QWidget):
                 return False
             self.commit_input()
             return True
-        if key == Qt.Key.Key_Tab and self._input.text().strip():
+        if key in (Qt.Key.Key_Tab, Qt.Key.Key_Backtab):
+            # The address becomes a chip and Tab moves on, as in every mail client.
+            self._popup.hide()
             self.commit_input()
-            return True
+            return False
         if key == Qt.Key.Key_Backspace and not self._input.text() and self._chips:
             if self._selected_last:
                 self._selected_last = False
@@ -281,6 +321,12 @@ class RecipientField(QWidget):
         if key not in (Qt.Key.Key_Shift, Qt.Key.Key_Control):
             self._clear_selection()
         return False
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.EnabledChange:  # read-only: no "Add recipients…"
+            self._input.setPlaceholderText(self.tr("Add recipients…") if self.isEnabled()
+                                           else "")
+        super().changeEvent(event)
 
     # -- drag and drop --------------------------------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:

@@ -11,7 +11,6 @@ from PySide6.QtCore import QDateTime, QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QCompleter,
-    QDateTimeEdit,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -25,6 +24,7 @@ from composer.domain.models import Schedule
 from composer.domain.schedule import presets, resolve_send_at
 from composer.errors import InvalidInputError
 from composer.ui.icons import icon
+from composer.ui.when_field import WhenField
 
 
 class SchedulePicker(QWidget):
@@ -35,6 +35,8 @@ class SchedulePicker(QWidget):
         super().__init__(parent)
         self._clock = clock
         self._schedule: Schedule | None = None
+        #: the daylight-saving note of the current schedule: shown until it changes
+        self._note: str | None = None
         self._local_only = False
         self.presets = QToolButton()
         self.presets.setText(self.tr("Send later"))
@@ -45,10 +47,8 @@ class SchedulePicker(QWidget):
         self._menu = QMenu(self)
         self._menu.aboutToShow.connect(self._fill_presets)
         self.presets.setMenu(self._menu)
-        self.when = QDateTimeEdit()
-        self.when.setCalendarPopup(True)
-        self.when.setDisplayFormat("ddd d MMM yyyy HH:mm")
-        self.when.setAccessibleName(self.tr("Send at (date and time)"))
+        self.when = WhenField()
+        self.when.submitted.connect(self.apply_picker)
         self.zone = QComboBox()
         self.zone.setEditable(True)
         self.zone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
@@ -106,16 +106,22 @@ class SchedulePicker(QWidget):
         return self._schedule
 
     def set_schedule(self, schedule: Schedule | None) -> None:
+        if schedule != self._schedule:
+            self._note = None
         self._schedule = schedule
         if schedule is not None:
-            if self.zone.findText(schedule.tz) < 0:
-                self.zone.addItem(schedule.tz)
-            self.zone.setCurrentText(schedule.tz)
-            local = schedule.send_at.astimezone(zoneinfo.ZoneInfo(schedule.tz))
-            self.when.setDateTime(_qdatetime(local))
+            self._show_in_fields(schedule)
         else:
             self._reset_picker()
         self._show()
+
+    def _show_in_fields(self, schedule: Schedule) -> None:
+        """The fields show the schedule's instant, in its zone (also after a preset)."""
+        if self.zone.findText(schedule.tz) < 0:
+            self.zone.addItem(schedule.tz)
+        self.zone.setCurrentText(schedule.tz)
+        local = schedule.send_at.astimezone(zoneinfo.ZoneInfo(schedule.tz))
+        self.when.setDateTime(_qdatetime(local))
 
     def set_local_only(self, local: bool) -> None:
         """The account's service cannot schedule: the app itself sends at the time."""
@@ -140,11 +146,17 @@ class SchedulePicker(QWidget):
             self.status.setText("⚠ " + exc.reason)
             return False
         self._schedule = choice.schedule
-        self._show(choice.note)
+        self._note = choice.note
+        self._show_in_fields(choice.schedule)
+        self._show()
         self.schedule_changed.emit(self._schedule)
         return True
 
     def apply_picker(self) -> bool:
+        if not self.when.is_readable():
+            self.status.setText(self.tr("⚠ Can't read “%1” as a date and time (e.g. Mon 7 "
+                                        "Jun 2027 09:00)").replace("%1", self.when.edit.text()))
+            return False
         value = self.when.dateTime()
         local = datetime(value.date().year(), value.date().month(), value.date().day(),
                          value.time().hour(), value.time().minute())
@@ -152,6 +164,7 @@ class SchedulePicker(QWidget):
 
     def clear(self) -> None:
         self._schedule = None
+        self._note = None
         self._reset_picker()
         self._show()
         self.schedule_changed.emit(None)
@@ -164,6 +177,8 @@ class SchedulePicker(QWidget):
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             now = self._clock()
         soon = now.replace(minute=0, second=0, microsecond=0)
+        # Days before today (in the chosen zone) cannot be picked in the calendar.
+        self.when.setMinimumDate(_qdatetime(now).date())
         self.when.setDateTime(_qdatetime(soon).addSecs(2 * 3600))
 
     def _fill_presets(self) -> None:
@@ -178,13 +193,14 @@ class SchedulePicker(QWidget):
             action = self._menu.addAction(f"{self.tr(label)} — {when:%a %d %b %H:%M}")
             action.triggered.connect(lambda _=False, w=when, z=tz: self.choose(w, z))
 
-    def _show(self, note: str | None = None) -> None:
+    def _show(self) -> None:
+        note = self._note
         if self._schedule is None:
             self.status.setText(self.tr("Sends when you press Send."))
             self.clear_button.setEnabled(False)
             return
         local = self._schedule.send_at.astimezone(zoneinfo.ZoneInfo(self._schedule.tz))
-        when = f"{local:%a %d %b %Y %H:%M}"
+        when = f"{local:%a %d %b %Y %H:%M}"  # the same instant and zone as the list
         if self._local_only:
             text = self.tr("Sends when Mail Composer is running at %1 (%2)")
         else:

@@ -51,7 +51,7 @@ def no_display_reason(env: Mapping[str, str] | None = None,
             "session, or set QT_QPA_PLATFORM=offscreen to check without one)")
 
 
-def new_application() -> object:
+def new_application(qt_args: list[str] | None = None) -> object:
     """QApplication, with Qt's fatal start errors (no platform plugin could be loaded: a
     system library missing, the display unreachable) as one line and exit status 1
     instead of an abort; Qt's messages before it are part of that line."""
@@ -71,7 +71,7 @@ def new_application() -> object:
 
     previous = qInstallMessageHandler(handler)
     try:
-        app = QApplication(sys.argv[:1])
+        app = QApplication([*sys.argv[:1], *(qt_args or [])])
     finally:
         qInstallMessageHandler(previous)
     for message in said:  # what Qt said on a start that worked goes where it would have

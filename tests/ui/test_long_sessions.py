@@ -91,3 +91,37 @@ def test_crash_recovery_after_sigkill(qtbot: QtBot, tmp_path: Path) -> None:
     assert text in window.editor.rich.toPlainText()
     assert window.editor.subject.text() == "Kill test"
     window.close()
+
+
+#: what Qt's offscreen platform says about itself (not a warning about the app)
+_PLATFORM_NOISE = ("This plugin does not support",)
+
+
+def test_a_long_session_with_sync_dialogs_and_history_quits_with_0(tmp_path: Path) -> None:
+    """Typed rounds with autosave, sync to the Exante fake, the history and settings
+    dialogs, undo, new drafts and list clicks; then Ctrl+Q: exit 0, no Qt warnings."""
+    from composer.domain.accounts import Account
+    from composer.settings import Settings, SettingsFile
+    from tests.fakes.base import serve
+    from tests.fakes.exante import FakeExante
+
+    fake = FakeExante()
+    with serve(fake) as url:
+        paths = resolve_paths(tmp_path / "d")
+        paths.ensure()
+        SettingsFile(paths.settings_file).save(Settings(accounts=(Account(
+            "Work", "exante", url,
+            options={"from_account_id": "7d1f0a52-8a43-4c4e-9a57-1b2f4b8e9c01"}),),
+            default_account="Work", autosave_idle_ms=300, autosave_max_ms=1500))
+        env = {**_env(), "PYTHON_KEYRING_BACKEND": "tests.memory_keyring.MemoryKeyring",
+               "COMPOSER_TEST_SECRET": "Work=ex_live_testkey"}
+        done = subprocess.run(
+            [sys.executable, str(HERE / "long_session.py"), str(tmp_path / "d"), "4"],
+            env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, (done.stdout, done.stderr[-3000:])
+    assert done.stdout.splitlines() == [f"round {n}" for n in range(1, 5)] + ["quitting"]
+    warnings = [line for line in done.stderr.splitlines()
+                if line.strip() and not line.startswith(_PLATFORM_NOISE)]
+    assert warnings == [], warnings
+    assert sorted(d["subject"] for d in fake.drafts.values()) == [
+        f"Round {n}: notes" for n in range(1, 5)]

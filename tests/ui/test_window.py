@@ -24,16 +24,23 @@ def _new(qtbot: QtBot, window: MainWindow) -> None:
     wait_open(qtbot, window)
 
 
-def test_empty_state_then_typing_is_autosaved(qtbot: QtBot, window: MainWindow) -> None:
-    qtbot.waitUntil(lambda: window.left_stack.currentIndex() == 1, timeout=5000)
-    assert window.empty.isVisible()
+def test_first_start_opens_a_new_draft_in_to_then_typing_is_autosaved(
+        qtbot: QtBot, window: MainWindow) -> None:
+    draft = wait_open(qtbot, window)             # nothing to do first: ready to type
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.waitUntil(window.editor.to.line_edit().hasFocus)
     qtbot.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
-    wait_open(qtbot, window)
+    qtbot.wait(100)
+    assert window.editor.draft is not None and window.editor.draft.id == draft.id  # no 2nd
+    qtbot.keyClicks(window.editor.to.line_edit(), "ann@x.test")
+    qtbot.keyClick(window.editor.to.line_edit(), Qt.Key.Key_Tab)
     qtbot.keyClicks(window.editor.subject, "Lunch?")
-    window.editor.rich.setFocus()
+    qtbot.keyClick(window.editor.subject, Qt.Key.Key_Tab)
     qtbot.keyClicks(window.editor.rich, "Pizza at noon")
     saved = wait_saved(qtbot, window, lambda d: "Pizza at noon" in d.html)
     assert saved.subject == "Lunch?" and saved.body_mode is BodyMode.HTML
+    assert saved.id == draft.id and [a.addr for a in saved.to] == ["ann@x.test"]
     qtbot.waitUntil(lambda: window.save_status.text() == "Saved")
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     assert window.left_stack.currentIndex() == 0
@@ -194,7 +201,7 @@ def test_history_restore(qtbot: QtBot, window: MainWindow) -> None:
     qtbot.addWidget(dialog)
     qtbot.waitUntil(lambda: dialog.versions.count() >= 3, timeout=5000)
     row = next(i for i in range(dialog.versions.count())
-               if dialog.versions.item(i).text().endswith("— First"))
+               if "— First —" in dialog.versions.item(i).text())
     dialog.versions.setCurrentRow(row)
     with qtbot.waitSignal(dialog.restored, timeout=5000):
         dialog.restore_selected()
