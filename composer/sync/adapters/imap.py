@@ -18,7 +18,11 @@
   messages flagged ``\\Deleted`` in Drafts, as every client does) and return a new ref.
 
 Guarantees. A lost ``APPEND`` answer: the adapter reconnects and looks the message up by
-its unique ``Message-ID``; failing that the engine's ``find`` searches the marker header.
+its unique ``Message-ID``; failing that the engine's ``find`` searches the marker header
+(a create), or (an update) ``fetch`` recognises that copy by its Message-ID as our own
+write and reports the version from before it, so it is replaced by the next update, not
+taken for another client's edit (within one process: after a restart that is a conflict
+kept side by side, never a loss).
 A delete that fails after a successful APPEND does not fail the save: the stale copies
 (lower revision, or the same bytes) are removed the next time the draft is fetched,
 found, updated or listed, so the folder converges to one copy per draft. A copy with our
@@ -36,6 +40,7 @@ Sizes: ``APPENDLIMIT`` (and SMTP ``SIZE``) refuse a too-big message before it is
 
 from __future__ import annotations
 
+import dataclasses
 import email.policy
 import email.utils
 import hashlib
@@ -216,6 +221,8 @@ class ImapAdapter:
         #: APPENDLIMIT learned from the server (None: not known yet or no limit)
         self.append_limit: int | None = None
         self._listing: tuple[tuple[int, int], list[RemoteDraft]] | None = None
+        #: marker -> (Message-ID, version before) of updates whose answer was lost
+        self._unconfirmed: dict[str, tuple[str, str]] = {}
 
     # -- settings and connection --------------------------------------------------------
     @property
@@ -390,7 +397,16 @@ class ImapAdapter:
         foreign = self._uid_of(ref.remote_id)
         if foreign is not None:
             old.append(foreign)
-        new = self._append(data, marker)
+        try:
+            new = self._append(data, marker)
+        except SyncError as err:
+            if err.kind is SyncErrorKind.TRANSIENT and err.request_sent:
+                # Maybe stored, answer lost: if that copy turns up, it is ours, not a
+                # change by someone else (see ``fetch``).
+                self._unconfirmed[marker] = (_Copy(0, (), data).field("Message-ID"),
+                                             ref.version)
+            raise
+        self._unconfirmed.pop(marker, None)
         stale = [uid for uid in old if f".{uid}." not in new.version]
         if stale:
             try:
@@ -411,7 +427,14 @@ class ImapAdapter:
         if not isinstance(body, bytes):
             raise SyncError(SyncErrorKind.NOT_FOUND,
                             "the draft is no longer in the Drafts folder")
-        return self._remote(remote_id, best, body)
+        remote = self._remote(remote_id, best, body)
+        unconfirmed = self._unconfirmed.get(remote_id.partition(":")[2])
+        if unconfirmed is not None and best.ours and \
+                best.field("Message-ID") == unconfirmed[0]:
+            # Our own update whose answer was lost: the draft is as we last knew it
+            # plus our change, which the next update replaces.
+            remote = dataclasses.replace(remote, version=unconfirmed[1])
+        return remote
 
     def list_drafts(self) -> Sequence[RemoteDraft]:
         with self._session("listing the Drafts folder") as client:
