@@ -1,7 +1,7 @@
 """pytest fixtures of the real-server tests: one Dovecot per test session (a fresh user
 per test), an SMTP server per test, and the IMAP account and adapter that use them.
 
-tests/sync/conftest.py imports them; every test using them skips with one reason when
+tests/conftest.py imports them; every test using them skips with one reason when
 Dovecot is not installed.
 """
 

@@ -7,8 +7,6 @@ from typing import Protocol
 
 import pytest
 
-from tests.servers.fixtures import *  # noqa: F403  (real IMAP/SMTP servers)
-
 
 class _Closable(Protocol):
     def close(self) -> None: ...
