@@ -15,7 +15,7 @@ from imapclient import IMAPClient
 
 from composer.cli import run
 from composer.domain.accounts import Account
-from composer.domain.mail_servers import Server, is_loopback, mail_servers
+from composer.domain.mail_servers import Server, mail_servers
 from composer.errors import InvalidInputError
 from composer.settings import validate_account
 from tests.servers.dovecot import Dovecot, MailUser, TestCertificate, free_port
@@ -69,11 +69,18 @@ def test_plain_imap_only_to_loopback() -> None:
     assert servers.imap.security == "none" and servers.smtp.security == "none"
 
 
-@given(st.text(max_size=40))
-def test_loopback_check_never_crashes_and_only_admits_loopback(host: str) -> None:
-    if is_loopback(host):
-        assert host.strip("[]").lower().rstrip(".") in ("localhost", "::1") or \
-            host.startswith("127.") or host.strip("[]").startswith(("::ffff:127.", "0:0"))
+@given(st.one_of(st.text(max_size=40), st.ip_addresses().map(str),
+                 st.sampled_from(["localhost", "LOCALHOST", "127.0.0.2", "::1", "[::1]",
+                                  "127.0.0.1.example.org", "localhost.example.org"])))
+def test_no_encryption_is_accepted_for_loopback_hosts_only(host: str) -> None:
+    try:
+        servers = mail_servers(_account(imap_host=host, imap_security="none"))
+    except InvalidInputError:
+        return
+    assert servers.imap.security == "none"
+    assert host.lower().rstrip(".") == "localhost" or host.strip("[]") == "::1" or \
+        (host.startswith("127.") and host.replace(".", "").isdigit()) or \
+        host.strip("[]").startswith("::ffff:127.")
 
 
 def _cli(capsys: pytest.CaptureFixture[str], data: Path, *args: str,

@@ -7,6 +7,8 @@ import email
 import email.policy
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from imapclient import IMAPClient
 
 from composer.domain.accounts import Account
@@ -14,7 +16,7 @@ from composer.domain.addresses import parse_addresses
 from composer.domain.eml import eml_to_draft
 from composer.domain.models import Draft
 from composer.sync.adapters.base import RemoteRef
-from composer.sync.adapters.imap import ImapAdapter
+from composer.sync.adapters.imap import ImapAdapter, for_submission
 from composer.sync.errors import SyncError, SyncErrorKind
 from tests.servers.dovecot import APPEND_LIMIT, Dovecot, MailUser
 from tests.servers.fixtures import MakeAdapter
@@ -337,3 +339,29 @@ def test_server_refusing_a_too_big_message_is_a_validation_error(
 def test_test_names_both_servers(adapter: ImapAdapter) -> None:
     text = adapter.test()
     assert "IMAP 127.0.0.1" in text and "signed in" in text and "SMTP 127.0.0.1" in text
+
+
+def test_starttls_on_the_plain_port(make_adapter: MakeAdapter, account: Account,
+                                    dovecot: Dovecot, other_client: IMAPClient) -> None:
+    adapter = make_adapter(Account(**{**account.__dict__, "options": {
+        **account.options, "imap_port": str(dovecot.imap_port),
+        "imap_security": "starttls"}}))
+    adapter.create(_draft(), MemoryFiles(), "m")
+    assert _subjects(other_client) == ["Quarterly numbers"]
+
+
+_header_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=30)
+
+
+@given(to=st.emails(), bcc=st.emails(), subject=_header_text, body=st.binary(max_size=200))
+def test_submission_never_carries_bcc_and_keeps_the_body(to: str, bcc: str, subject: str,
+                                                         body: bytes) -> None:
+    head = (f"X-Composer-Marker: m\r\nTo: {to}\r\nBcc: {bcc},\r\n"
+            f"\tfolded@example.org\r\nSubject: {subject}\r\n").encode()
+    data = head + b"\r\n" + body
+    message, recipients = for_submission(data)
+    header, _, rest = message.partition(b"\r\n\r\n")
+    assert b"Bcc:" not in header and b"X-Composer" not in header
+    assert b"folded@example.org" not in header
+    assert rest == data.partition(b"\r\n\r\n")[2]  # the body bytes as stored
+    assert {to, bcc, "folded@example.org"} <= set(recipients)

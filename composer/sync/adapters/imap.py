@@ -506,7 +506,7 @@ class ImapAdapter:
             sender = servers.address or next(
                 (a for _, a in email.utils.getaddresses([best.field("From")]) if a), "")
             self._submitter().submit(sender, recipients, message,
-                                     smtputf8=not _header_block(message).isascii())
+                                     smtputf8=not message.isascii())
             with self._session("marking the draft as sent") as client:
                 client.add_flags(self._uids(remote_id), [SUBMITTED])
         if servers.save_sent and FILED not in best.flags:
