@@ -365,3 +365,25 @@ def test_submission_never_carries_bcc_and_keeps_the_body(to: str, bcc: str, subj
     assert b"folded@example.org" not in header
     assert rest == data.partition(b"\r\n\r\n")[2]  # the body bytes as stored
     assert {to, bcc, "folded@example.org"} <= set(recipients)
+
+
+def test_send_retry_after_the_flag_was_lost_does_not_submit_twice(
+        adapter: ImapAdapter, other_client: IMAPClient, smtp_server: SmtpServer,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    ref = adapter.create(_draft(), MemoryFiles(), "m")
+    connection = adapter._imap
+    assert connection is not None
+    real = connection.add_flags
+
+    def drop(uids: list[int], flags: list[bytes], silent: bool = False) -> object:
+        if b"$Submitted" in flags:
+            raise OSError("connection reset")  # submitted, but the flag never got there
+        return real(uids, flags, silent=silent)
+
+    monkeypatch.setattr(connection, "add_flags", drop)
+    with pytest.raises(SyncError) as err:
+        adapter.send(ref.remote_id)
+    assert err.value.kind is SyncErrorKind.TRANSIENT
+    adapter.send(ref.remote_id)  # the retry: a new connection
+    assert len(smtp_server.received) == 1
+    assert _drafts(other_client) == {}

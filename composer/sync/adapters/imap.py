@@ -223,6 +223,8 @@ class ImapAdapter:
         self._listing: tuple[tuple[int, int], list[RemoteDraft]] | None = None
         #: marker -> (Message-ID, version before) of updates whose answer was lost
         self._unconfirmed: dict[str, tuple[str, str]] = {}
+        #: Message-IDs submitted by SMTP in this process
+        self._submitted: set[str] = set()
 
     # -- settings and connection --------------------------------------------------------
     @property
@@ -499,14 +501,21 @@ class ImapAdapter:
             raise SyncError(SyncErrorKind.NOT_FOUND, "the draft is no longer in the Drafts "
                             "folder")
         message, recipients = for_submission(data)
-        if SUBMITTED not in best.flags:
+        message_id = best.field("Message-ID")
+        if SUBMITTED not in best.flags and message_id not in self._submitted:
             if not recipients:
                 raise SyncError(SyncErrorKind.VALIDATION, "the draft has no recipients",
                                 field="to", request_sent=False)
             sender = servers.address or next(
                 (a for _, a in email.utils.getaddresses([best.field("From")]) if a), "")
+            if not sender:
+                raise SyncError(SyncErrorKind.VALIDATION, "no sender address: set the "
+                                "account's email address", field="from", request_sent=False)
             self._submitter().submit(sender, recipients, message,
                                      smtputf8=not message.isascii())
+            # Remembered here too: if flagging fails, a retry in this process does not
+            # submit again.
+            self._submitted.add(message_id)
             with self._session("marking the draft as sent") as client:
                 client.add_flags(self._uids(remote_id), [SUBMITTED])
         if servers.save_sent and FILED not in best.flags:
