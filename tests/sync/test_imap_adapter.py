@@ -387,3 +387,26 @@ def test_send_retry_after_the_flag_was_lost_does_not_submit_twice(
     adapter.send(ref.remote_id)  # the retry: a new connection
     assert len(smtp_server.received) == 1
     assert _drafts(other_client) == {}
+
+
+def test_listing_again_reads_only_new_messages(adapter: ImapAdapter,
+                                               other_client: IMAPClient) -> None:
+    assert adapter.list_drafts() == []  # an empty folder
+    for n in range(3):
+        adapter.create(_draft(f"ours {n}"), MemoryFiles(), f"m{n}")
+    assert len(adapter.list_drafts()) == 3
+    other_client.append("Drafts", b"Subject: from the phone\r\n\r\nhi\r\n", flags=[b"\\Draft"])
+    connection = adapter._imap
+    assert connection is not None
+    asked: list[tuple[object, tuple[bytes, ...]]] = []
+    real = connection.fetch
+
+    def spy(messages: object, data: list[bytes], *args: object, **kwargs: object) -> object:
+        asked.append((messages, tuple(data)))
+        return real(messages, data, *args, **kwargs)
+
+    connection.fetch = spy
+    listed = adapter.list_drafts()
+    assert sorted(r.subject for r in listed) == ["from the phone", "ours 0", "ours 1", "ours 2"]
+    bodies = [m for m, data in asked if b"BODY.PEEK[]" in data]
+    assert len(bodies) == 1 and len(bodies[0]) == 1  # type: ignore[arg-type]

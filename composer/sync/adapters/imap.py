@@ -27,9 +27,11 @@ A delete that fails after a successful APPEND does not fail the save: the stale 
 (lower revision, or the same bytes) are removed the next time the draft is fetched,
 found, updated or listed, so the folder converges to one copy per draft. A copy with our
 marker but other content and no lower revision (another client's edit) is never deleted.
-Pull lists the whole folder (headers and bodies); with CONDSTORE a pull whose folder
-``HIGHESTMODSEQ`` and ``UIDVALIDITY`` are unchanged reuses the last listing; without it
-the folder is read again each time.
+Pull reads each message once (messages never change; kept parsed by UID while the
+folder's ``UIDVALIDITY`` holds); a later pull asks for every message's flags and only the
+new messages' bodies. With CONDSTORE a pull whose folder ``HIGHESTMODSEQ`` is unchanged
+asks for nothing more; without it, the flags of the whole folder are read each time.
+(QRESYNC's VANISHED would spare that flag listing too; not used.)
 Send = SMTP submission of the stored message without its ``Bcc`` and ``X-Composer-*``
 headers (the envelope still carries Bcc), then the copy is flagged ``$Submitted`` (a
 retried send does not submit twice), stored in Sent unless ``save_sent=no`` and removed
@@ -221,6 +223,9 @@ class ImapAdapter:
         #: APPENDLIMIT learned from the server (None: not known yet or no limit)
         self.append_limit: int | None = None
         self._listing: tuple[tuple[int, int], list[RemoteDraft]] | None = None
+        #: every message of Drafts read so far, by UID (for ``_parsed_validity``)
+        self._parsed: dict[int, tuple[_Copy, RemoteDraft]] = {}
+        self._parsed_validity = 0
         #: marker -> (Message-ID, version before) of updates whose answer was lost
         self._unconfirmed: dict[str, tuple[str, str]] = {}
         #: Message-IDs submitted by SMTP in this process
@@ -439,6 +444,10 @@ class ImapAdapter:
         return remote
 
     def list_drafts(self) -> Sequence[RemoteDraft]:
+        """Every draft in the folder. Messages never change, so each is read (and parsed)
+        once per UID and kept; later listings ask only for every message's flags and the
+        bodies of new ones. With CONDSTORE an unchanged folder (``HIGHESTMODSEQ``) is not
+        asked about at all."""
         with self._session("listing the Drafts folder") as client:
             state: tuple[int, int] | None = None
             client.noop()  # the server shows other clients' changes from here on
@@ -448,25 +457,36 @@ class ImapAdapter:
                          int(status.get(b"HIGHESTMODSEQ", 0)))
                 if self._listing is not None and self._listing[0] == state:
                     return list(self._listing[1])
+            if self._parsed_validity != self._uidvalidity:
+                self._parsed.clear()
+                self._parsed_validity = self._uidvalidity
             uids = client.search(["NOT", "DELETED"])
-            fetched = client.fetch(uids, [b"FLAGS", b"BODY.PEEK[]"]) if uids else {}
-        by_marker: dict[str, list[tuple[_Copy, bytes]]] = {}
-        out: list[RemoteDraft] = []
+            flags = {int(uid): tuple(item.get(b"FLAGS", ()))
+                     for uid, item in client.fetch(uids, [b"FLAGS"]).items()} if uids else {}
+            new = [uid for uid in flags if uid not in self._parsed]
+            fetched = client.fetch(new, [b"BODY.PEEK[]"]) if new else {}
         for uid, item in fetched.items():
             body = item.get(b"BODY[]")
-            if not isinstance(body, bytes):
-                continue
-            copy = _Copy(int(uid), tuple(item.get(b"FLAGS", ())), _header_block(body))
+            if isinstance(body, bytes):
+                copy = _Copy(int(uid), (), _header_block(body))
+                self._parsed[int(uid)] = (copy, self._remote("", copy, body))
+        for gone in set(self._parsed) - set(flags):
+            del self._parsed[gone]
+        by_marker: dict[str, list[tuple[_Copy, RemoteDraft]]] = {}
+        out: list[RemoteDraft] = []
+        for uid, (cached, remote) in sorted(self._parsed.items()):
+            copy = dataclasses.replace(cached, flags=flags[uid])
             if SUBMITTED in copy.flags:
                 continue  # sent; its removal is finished by the next ``send``
             if copy.marker:
-                by_marker.setdefault(copy.marker, []).append((copy, body))
+                by_marker.setdefault(copy.marker, []).append((copy, remote))
             else:
-                out.append(self._remote(f"uid:{self._uidvalidity}:{copy.uid}", copy, body))
+                out.append(dataclasses.replace(
+                    remote, remote_id=f"uid:{self._uidvalidity}:{uid}", marker=None))
         for marker, copies in by_marker.items():
             best = self._converge([c for c, _ in copies])
-            body = next(b for c, b in copies if c.uid == best.uid)
-            out.append(self._remote(f"marker:{marker}", best, body))
+            remote = next(r for c, r in copies if c.uid == best.uid)
+            out.append(dataclasses.replace(remote, remote_id=f"marker:{marker}"))
         if state is not None:
             # Converging may have changed the folder: its new HIGHESTMODSEQ is read next time.
             self._listing = (state, out) if all(len(c) == 1 for c in by_marker.values()) \
