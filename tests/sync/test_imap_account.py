@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import socket
+import ssl
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,7 @@ from composer.domain.accounts import Account
 from composer.domain.mail_servers import Server, mail_servers
 from composer.errors import InvalidInputError
 from composer.settings import validate_account
+from composer.sync.adapters.smtp_send import network_error
 from tests.servers.dovecot import Dovecot, MailUser, TestCertificate, free_port
 from tests.servers.smtp import SmtpServer
 
@@ -184,3 +187,17 @@ def test_cli_draft_reaches_the_drafts_folder(
     other_client.select_folder("Drafts")
     uids = other_client.search(["SUBJECT", "From the shell"])
     assert len(uids) == 1
+
+
+@pytest.mark.parametrize(("error", "words"), [
+    (socket.gaierror(-2, "Name or service not known"), "host name was not found (DNS)"),
+    (ConnectionRefusedError(111, "Connection refused"), "connection was refused"),
+    (TimeoutError("timed out"), "timeout"),
+    (ssl.SSLCertVerificationError(1, "certificate verify failed"), "TLS certificate"),
+])
+def test_network_failures_name_the_server_and_the_cause(error: OSError, words: str) -> None:
+    err = network_error("SMTP", Server("smtp.example.org", 587, "starttls"), error,
+                        request_sent=False)
+    assert err.message.startswith("SMTP server smtp.example.org:587: ")
+    assert words in err.message
+    assert err.retryable and not err.request_sent

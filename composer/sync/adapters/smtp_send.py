@@ -22,7 +22,7 @@ def network_error(role: str, server: Server, exc: BaseException, *,
     """A socket/TLS failure talking to ``server`` (``role``: "IMAP" or "SMTP")."""
     where = f"{role} server {server}"
     if isinstance(exc, ssl.SSLCertVerificationError):
-        reason = exc.verify_message or "not trusted"
+        reason = getattr(exc, "verify_message", "") or "not trusted"
         return SyncError(SyncErrorKind.TRANSIENT,
                          f"{where}: its TLS certificate could not be verified ({reason})",
                          service_message=f"TLS certificate: {reason}", request_sent=False)
