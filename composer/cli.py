@@ -95,13 +95,25 @@ def build_headless_parser() -> argparse.ArgumentParser:
     add = asub.add_parser("add", help="add or replace an account")
     add.add_argument("name")
     add.add_argument("--kind", required=True,
-                     choices=["datamotion", "onlyoffice", "exante", "mykaarma", "rebilly"])
-    add.add_argument("--base-url", required=True, metavar="URL")
+                     choices=["datamotion", "onlyoffice", "exante", "mykaarma", "rebilly",
+                              "imap"])
+    add.add_argument("--base-url", default="", metavar="URL",
+                     help="the service's address (every kind but imap)")
     add.add_argument("--username", default="")
     add.add_argument("--address", default="", metavar="EMAIL")
     add.add_argument("--secret-stdin", action="store_true",
                      help="read the password or API key from standard input")
     add.add_argument("--option", action="append", default=[], metavar="KEY=VALUE")
+    imap = add.add_argument_group("imap accounts (defaults from the address's domain)")
+    for flag, meta in (("imap-host", "HOST"), ("imap-port", "PORT"), ("smtp-host", "HOST"),
+                       ("smtp-port", "PORT"), ("display-name", "NAME")):
+        imap.add_argument(f"--{flag}", metavar=meta)
+    imap.add_argument("--imap-security", choices=["tls", "starttls"],
+                      help="tls (993, the default) or starttls (143)")
+    imap.add_argument("--smtp-security", choices=["tls", "starttls"],
+                      help="tls (465) or starttls (587, the default)")
+    imap.add_argument("--save-sent", choices=["yes", "no"],
+                      help="keep a copy of sent messages in the Sent folder (default yes)")
     alist = asub.add_parser("list")
     alist.add_argument("--json", action="store_true")
     arem = asub.add_parser("remove")

@@ -33,10 +33,21 @@ def _options(values: list[str]) -> dict[str, str]:
     return options
 
 
+IMAP_FLAGS = ("imap_host", "imap_port", "imap_security", "smtp_host", "smtp_port",
+              "smtp_security", "display_name", "save_sent")
+
+
 def account_add(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    options = _options(args.option)
+    given = {k: str(getattr(args, k)) for k in IMAP_FLAGS if getattr(args, k, None)}
+    if given and args.kind != "imap":
+        raise InvalidInputError("kind", "--" + next(iter(given)).replace("_", "-")
+                                + " is for imap accounts only")
+    if args.kind != "imap" and not args.base_url.strip():
+        raise InvalidInputError("base_url", f"a {args.kind} account needs --base-url URL")
     account = Account(
         name=args.name.strip(), kind=args.kind, base_url=args.base_url.strip().rstrip("/"),
-        username=args.username, address=args.address, options=_options(args.option),
+        username=args.username, address=args.address, options={**options, **given},
     )
     validate_account(account)
     missing = [o for o in REQUIRED_OPTIONS.get(account.kind, ()) if not account.options.get(o)]

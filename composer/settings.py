@@ -107,6 +107,11 @@ def validate_account(account: Account) -> None:
         raise InvalidInputError(
             "kind", f"unknown kind {account.kind!r}; choose one of {', '.join(ACCOUNT_KINDS)}"
         )
+    if account.kind == "imap":  # servers in options, not a URL
+        from composer.domain.mail_servers import mail_servers
+
+        mail_servers(account)
+        return
     url = account.base_url.strip()
     if not (url.startswith("https://") or url.startswith("http://127.0.0.1")
             or url.startswith("http://localhost")):

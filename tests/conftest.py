@@ -15,6 +15,7 @@ import keyring
 import pytest
 
 from tests.memory_keyring import MemoryKeyring
+from tests.servers.fixtures import *  # noqa: F403  (real IMAP/SMTP servers: skip without Dovecot)
 
 
 @pytest.fixture(autouse=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ACCOUNT_KINDS = ("datamotion", "onlyoffice", "exante", "mykaarma", "rebilly")
+ACCOUNT_KINDS = ("datamotion", "onlyoffice", "exante", "mykaarma", "rebilly", "imap")
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,30 @@ KIND_FIELDS: dict[str, list[Field]] = {
         Field("option:organization_id", _TR("Organization ID")),
         Field("address", _TR("Send from"), _TR("The sender address for your messages")),
     ],
+    "imap": [
+        Field("address", _TR("Your email address"),
+              _TR("The servers below are guessed from it when left empty")),
+        Field("secret", _TR("Password"), _TR("Your mail password or an app password; kept "
+              "in your system keychain, never in a file")),
+        Field("option:display_name", _TR("Your name"), _TR("Shown to recipients"),
+              required=False),
+        Field("username", _TR("User name"), _TR("Leave empty to sign in with your email "
+              "address"), required=False),
+        Field("option:imap_host", _TR("IMAP server"), _TR("Empty: imap.<your domain>"),
+              required=False),
+        Field("option:imap_port", _TR("IMAP port"), _TR("Empty: 993 (TLS) or 143 (STARTTLS)"),
+              required=False),
+        Field("option:imap_security", _TR("IMAP security"), _TR("tls or starttls"), "tls",
+              required=False),
+        Field("option:smtp_host", _TR("SMTP server"), _TR("Empty: smtp.<your domain>"),
+              required=False),
+        Field("option:smtp_port", _TR("SMTP port"), _TR("Empty: 587 (STARTTLS) or 465 (TLS)"),
+              required=False),
+        Field("option:smtp_security", _TR("SMTP security"), _TR("starttls or tls"),
+              "starttls", required=False),
+        Field("option:save_sent", _TR("Keep sent messages in Sent"), _TR("yes or no"), "yes",
+              required=False),
+    ],
 }
 
 Tester = Callable[[Account, str], str]
@@ -344,7 +368,7 @@ class AccountsDialog(QDialog):
             name=self._name.text().strip(), kind=kind,
             base_url=values.get("base_url", "").rstrip("/"),
             username=values.get("username", ""), address=values.get("address", ""),
-            options={k[7:]: v for k, v in values.items() if k.startswith("option:")},
+            options={k[7:]: v for k, v in values.items() if k.startswith("option:") and v},
         )
         validate_account(account)
         secret = values.get("secret", "")
@@ -387,6 +411,7 @@ class AccountsDialog(QDialog):
         self.test_button.setEnabled(True)
         specs = {f.key: _in_sentence(f.shown_label)
                  for f in KIND_FIELDS[str(self._kind.currentData())]}
+        specs.setdefault("base_url", self.tr("server settings"))  # IMAP: host names
         if kind == "auth":
             what = self.tr("Sign-in refused: check the %1.").replace(
                 "%1", specs.get("secret", ""))

@@ -29,6 +29,7 @@ KIND_TITLES = {
     "exante": "Exante",
     "mykaarma": "myKaarma Communications",
     "rebilly": "Rebilly",
+    "imap": "IMAP and SMTP (any mail provider)",
 }
 
 

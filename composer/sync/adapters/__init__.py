@@ -12,6 +12,7 @@ _CLASSES = {
     "exante": ("composer.sync.adapters.exante", "ExanteAdapter"),
     "mykaarma": ("composer.sync.adapters.mykaarma", "MykaarmaAdapter"),
     "rebilly": ("composer.sync.adapters.rebilly", "RebillyAdapter"),
+    "imap": ("composer.sync.adapters.imap", "ImapAdapter"),
 }
 
 KINDS = tuple(_CLASSES)

@@ -1,0 +1,86 @@
+"""The IMAP account in the window against a real Dovecot: a draft written in the window
+reaches the server's Drafts folder once; edited on a second IMAP client and here too, it
+becomes a conflict kept side by side (the phone's copy is never overwritten)."""
+
+from __future__ import annotations
+
+import pytest
+from imapclient import IMAPClient
+from pytestqt.qtbot import QtBot
+
+from composer.domain.accounts import Account
+from composer.domain.eml import eml_to_draft
+from composer.paths import Paths
+from composer.secrets import SecretStore
+from composer.settings import Settings, SettingsFile
+from composer.store.drafts import DraftStore
+from composer.store.sync_state import SyncStatus
+from composer.ui.launch import _attach_sync
+from composer.ui.main_window import MainWindow
+from tests.servers.dovecot import TestCertificate
+from tests.servers.smtp import SmtpServer
+from tests.ui.conftest import open_window, wait_open, wait_saved
+
+
+def _state(paths: Paths, draft_id: str) -> SyncStatus | None:
+    store = DraftStore.open(paths.database)
+    try:
+        state = store.sync_states.get(draft_id)
+        return state.state if state else None
+    finally:
+        store.close()
+
+
+def _subjects(client: IMAPClient) -> list[str]:
+    client.select_folder("Drafts")
+    client.noop()
+    uids = client.search(["NOT", "DELETED"])
+    return sorted(eml_to_draft(item[b"BODY[]"]).draft.subject
+                  for item in client.fetch(uids, [b"BODY.PEEK[]"]).values()) if uids else []
+
+
+def test_write_sync_then_edit_on_a_second_client_is_a_conflict(
+        qtbot: QtBot, paths: Paths, account: Account, imap_user: object,
+        smtp_server: SmtpServer, certificate: TestCertificate, other_client: IMAPClient,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert))  # trust the test servers
+    settings = SettingsFile(paths.settings_file)
+    settings.save(Settings(accounts=(account,), default_account=account.name))
+    from tests.servers.dovecot import MailUser
+
+    assert isinstance(imap_user, MailUser)
+    SecretStore().set(account.name, imap_user.password)
+    window: MainWindow = open_window(qtbot, paths)
+    _attach_sync(window)
+    assert window.sync is not None
+    qtbot.waitUntil(lambda: not window.model.loading, timeout=5000)
+    window.new_draft()
+    draft = wait_open(qtbot, window)
+    assert window.editor.from_box.currentData() == account.name
+    window.editor.to.add_text("bob@example.org")
+    qtbot.keyClicks(window.editor.subject, "Offsite agenda")
+    window.sync.sync_now()
+    qtbot.waitUntil(lambda: _state(paths, draft.id) is SyncStatus.SYNCED and
+                    _subjects(other_client) == ["Offsite agenda"], timeout=15_000)
+
+    # The phone edits the draft (its own save: a new message, ours removed) ...
+    [uid] = other_client.search(["NOT", "DELETED"])
+    stored = other_client.fetch([uid], [b"BODY.PEEK[]"])[uid][b"BODY[]"]
+    theirs = stored.replace(b"Subject: Offsite agenda", b"Subject: Offsite agenda (phone)")
+    theirs = theirs.replace(b"@mail-composer.invalid>", b"@phone.example>")
+    other_client.append("Drafts", theirs, flags=[b"\\Draft"])
+    other_client.delete_messages([uid])
+    other_client.uid_expunge([uid])
+    # ... and so does the person here.
+    qtbot.keyClicks(window.editor.subject, ", final")
+    wait_saved(qtbot, window, lambda d: d.subject == "Offsite agenda, final")
+    window.sync.sync_now()
+    qtbot.waitUntil(lambda: _state(paths, draft.id) is SyncStatus.CONFLICT, timeout=15_000)
+    assert _subjects(other_client) == ["Offsite agenda (phone)"]
+    store = DraftStore.open(paths.database)
+    try:
+        subjects = sorted(d.subject for d in store.list())
+    finally:
+        store.close()
+    assert subjects == ["Offsite agenda (phone)", "Offsite agenda, final"]
+    window.close()
