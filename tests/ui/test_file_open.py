@@ -53,6 +53,8 @@ def test_a_link_and_a_file_opened_while_running_become_drafts_in_the_window(
     try:
         QApplication.sendEvent(
             app, QFileOpenEvent(QUrl("mailto:bob@x.test?subject=From%20a%20link")))
+        qtbot.waitUntil(lambda: window.editor.draft is not None   # not the first-start draft
+                        and window.editor.draft.subject == "From a link", timeout=5000)
         saved = wait_saved(qtbot, window, lambda d: d.subject == "From a link")
         assert [a.addr for a in saved.to] == ["bob@x.test"]
         eml = tmp_path / "note.eml"
