@@ -50,7 +50,7 @@ import imaplib
 import logging
 import re
 import ssl
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -443,11 +443,11 @@ class ImapAdapter:
             remote = dataclasses.replace(remote, version=unconfirmed[1])
         return remote
 
-    def list_drafts(self) -> Sequence[RemoteDraft]:
-        """Every draft in the folder. Messages never change, so each is read (and parsed)
-        once per UID and kept; later listings ask only for every message's flags and the
-        bodies of new ones. With CONDSTORE an unchanged folder (``HIGHESTMODSEQ``) is not
-        asked about at all."""
+    def list_drafts(self, known: Collection[str] = ()) -> Sequence[RemoteDraft]:
+        """Every draft in the folder (``known`` is not needed: messages never change, so
+        each is read and parsed once per UID and kept anyway); later listings ask only for
+        every message's flags and the bodies of new ones. With CONDSTORE an unchanged
+        folder (``HIGHESTMODSEQ``) is not asked about at all."""
         with self._session("listing the Drafts folder") as client:
             state: tuple[int, int] | None = None
             client.noop()  # the server shows other clients' changes from here on
