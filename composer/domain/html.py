@@ -45,10 +45,16 @@ _URL_SCHEMES = {"http", "https", "mailto", "tel", "cid", "data"}
 _CSS_URL = re.compile(r"url\s*\(|expression\s*\(|@import", re.IGNORECASE)
 
 
+#: ``data:`` images that are pixels only: SVG (scripts, remote references) and anything
+#: else is dropped. Base64 is required so the value cannot smuggle markup.
+_RASTER_DATA = re.compile(r"data:image/(png|jpeg|jpg|gif|webp|bmp);base64,[A-Za-z0-9+/=\s]*",
+                          re.IGNORECASE)
+
+
 def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
     if tag == "img" and attribute == "src":
         lowered = value.strip().lower()
-        if lowered.startswith("cid:") or lowered.startswith("data:image/"):
+        if lowered.startswith("cid:") or _RASTER_DATA.fullmatch(value.strip()):
             return value
         return None
     if attribute == "href" and value.strip().lower().startswith("data:"):
@@ -60,11 +66,67 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
 
 _IMG_WITHOUT_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>", re.IGNORECASE)
 
+#: Elements open at once beyond this depth are dropped (their text is kept) before the
+#: sanitizer and the text conversion see the markup: both then stay linear in its size.
+MAX_DEPTH = 256
+_VOID = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr", "keygen", "basefont", "bgsound", "frame", "isindex",
+}
+_TAG_START = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)")
+
+
+def limit_depth(fragment: str, max_depth: int = MAX_DEPTH) -> str:
+    """``fragment`` with start and end tags nested deeper than ``max_depth`` removed.
+
+    One pass over the tags; the stack of kept elements never exceeds ``max_depth``, so
+    the work is linear in the length of the markup whatever its shape. What a tag's
+    end is (the next ``>``) is approximate; the sanitizer runs afterwards anyway."""
+    out: list[str] = []
+    stack: list[str] = []
+    open_count: dict[str, int] = {}  # names on ``stack``: membership without a scan
+    dropped: dict[str, int] = {}
+    pos = 0
+    for match in _TAG_START.finditer(fragment):
+        start = match.start()
+        if start < pos:
+            continue  # inside a tag already copied
+        end = fragment.find(">", match.end())
+        end = len(fragment) if end < 0 else end + 1
+        name = match.group(2).lower()
+        closing = match.group(1) == "/"
+        keep = True
+        if closing:
+            if dropped.get(name):
+                dropped[name] -= 1
+                keep = False
+            elif open_count.get(name):
+                while stack:
+                    top = stack.pop()
+                    open_count[top] -= 1
+                    if top == name:
+                        break
+        elif name not in _VOID and fragment[end - 2:end] != "/>":
+            if len(stack) >= max_depth:
+                dropped[name] = dropped.get(name, 0) + 1
+                keep = False
+            else:
+                stack.append(name)
+                open_count[name] = open_count.get(name, 0) + 1
+        if not keep:
+            out.append(fragment[pos:start])
+            pos = end
+    if not out:
+        return fragment
+    out.append(fragment[pos:])
+    return "".join(out)
+
 
 def sanitize_html(fragment: str) -> str:
     """Return ``fragment`` with everything unsafe removed; idempotent. An image whose
-    source was removed (a remote one) disappears entirely."""
-    return _IMG_WITHOUT_SRC.sub("", _clean(fragment))
+    source was removed (a remote one) disappears entirely. Nesting deeper than
+    ``MAX_DEPTH`` is flattened first."""
+    return _IMG_WITHOUT_SRC.sub("", _clean(limit_depth(fragment)))
 
 
 @functools.cache
@@ -95,26 +157,44 @@ _BLOCK = {
 
 
 class _TextExtractor(HTMLParser):
+    """Plain text of HTML in one pass: every step looks only at the end of what was
+    written so far (kept as counters), so the conversion is linear in the input."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
+        self._trailing_newlines = 0  # "\n" at the end of the output so far
+        self._last = ""              # the last character written ("" at the start)
         self._skip = 0
         self._pre = 0
         self._lists: list[list[int]] = []  # [ordered, counter]
-        self._href: list[str | None] = []
+        self._links: list[str | None] = []  # the href of each open <a>
+        self._length = 0
+        self._tail = ""              # the last characters written (for link text checks)
+
+    def _write(self, text: str) -> None:
+        if not text:
+            return
+        self.out.append(text)
+        self._length += len(text)
+        stripped = text.rstrip("\n")
+        if stripped:
+            self._trailing_newlines = len(text) - len(stripped)
+        else:
+            self._trailing_newlines += len(text)
+        self._last = text[-1]
+        self._tail = (self._tail + text)[-512:]
 
     def _newline(self, count: int = 1) -> None:
-        text = "".join(self.out)
-        trailing = len(text) - len(text.rstrip("\n"))
-        if text and trailing < count:
-            self.out.append("\n" * (count - trailing))
+        if self._length and self._trailing_newlines < count:
+            self._write("\n" * (count - self._trailing_newlines))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "head", "title"):
             self._skip += 1
             return
         if tag == "br":
-            self.out.append("\n")
+            self._write("\n")
         elif tag in ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table"):
             self._newline(2 if tag == "p" else 1)
         elif tag == "pre":
@@ -128,22 +208,22 @@ class _TextExtractor(HTMLParser):
             depth = max(len(self._lists) - 1, 0)
             if self._lists and self._lists[-1][0]:
                 self._lists[-1][1] += 1
-                self.out.append("   " * depth + f"{self._lists[-1][1]}. ")
+                self._write("   " * depth + f"{self._lists[-1][1]}. ")
             else:
-                self.out.append("   " * depth + "- ")
+                self._write("   " * depth + "* ")
         elif tag == "tr":
             self._newline()
         elif tag in ("td", "th"):
-            self.out.append("\t")
+            self._write("\t")
         elif tag == "hr":
             self._newline()
-            self.out.append("-" * 20 + "\n")
+            self._write("-" * 20 + "\n")
         elif tag == "a":
-            self._href.append(dict(attrs).get("href"))
+            self._links.append(dict(attrs).get("href"))
         elif tag == "img":
             alt = dict(attrs).get("alt")
             if alt:
-                self.out.append(f"[{alt}]")
+                self._write(f"[{alt}]")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "head", "title"):
@@ -158,29 +238,32 @@ class _TextExtractor(HTMLParser):
             self._newline(2)
         elif tag in ("div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "table"):
             self._newline()
-        elif tag == "a" and self._href:
-            href = self._href.pop()
+        elif tag == "a" and self._links:
+            href = self._links.pop()
             if href and not href.startswith("#"):
-                text = "".join(self.out)
                 target = href.removeprefix("mailto:")
-                if not text.endswith(target):
-                    self.out.append(f" <{href}>")
+                if not self._tail.endswith(target):
+                    self._write(f" <{href}>")
 
     def handle_data(self, data: str) -> None:
         if self._skip:
             return
         if not self._pre:
-            data = re.sub(r"[ \t\r\n\f]+", " ", data)
-            text = "".join(self.out)
-            if not text or text.endswith(("\n", " ", "\t")):
+            data = _SPACES.sub(" ", data)
+            if not self._last or self._last in "\n \t":
                 data = data.lstrip(" ")
-        self.out.append(data)
+        self._write(data)
+
+
+_SPACES = re.compile(r"[ \t\r\n\f]+")
 
 
 def html_to_text(fragment: str) -> str:
-    """Readable plain text for an HTML body: paragraphs, lists and links kept legible."""
+    """Readable plain text for an HTML body: paragraphs kept, list items as ``* item`` or
+    ``1. item``, links as ``text <url>``. Linear in the size of the markup (nesting
+    deeper than ``MAX_DEPTH`` is flattened first)."""
     parser = _TextExtractor()
-    parser.feed(fragment)
+    parser.feed(limit_depth(fragment))
     parser.close()
     lines = [line.rstrip(" ") for line in "".join(parser.out).split("\n")]
     text = "\n".join(lines)
