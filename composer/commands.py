@@ -304,8 +304,9 @@ def draft_send(core: Core, args: argparse.Namespace, out: TextIO) -> int:
 
     left_out = header_recipients(core.store.get(args.id)).left_out
     if left_out:
-        raise InvalidInputError(left_out[0].field, "; ".join(
-            f"{left.describe()}" for left in left_out) + "; fix or remove it before sending")
+        raise InvalidInputError("recipients", "; ".join(
+            f"{left.describe()}" for left in left_out) + "; fix or remove them before "
+            "sending (nothing was queued)")
     prepare_send(core, args.id)
     core.store.enqueue(args.id, Op.SEND)
     print(f"{args.id} queued to send; run 'mail-composer sync' to send it now", file=out)
