@@ -15,7 +15,10 @@ from __future__ import annotations
 import os
 import secrets
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import BinaryIO
 
 from composer.errors import InvalidInputError
 
@@ -38,8 +41,10 @@ def _kind(mode: int) -> str:
     return "not a regular file"
 
 
-def write_file(target: Path, data: bytes, field: str = "path") -> None:
-    """Replace ``target`` with ``data`` atomically, as described above."""
+@contextmanager
+def atomic_writer(target: Path, field: str = "path") -> Iterator[BinaryIO]:
+    """A binary file that replaces ``target`` when the block ends without an error (and
+    is removed otherwise), as described above."""
     try:
         mode = os.lstat(target).st_mode
     except FileNotFoundError:
@@ -63,7 +68,7 @@ def write_file(target: Path, data: bytes, field: str = "path") -> None:
         raise InvalidInputError(field, f"cannot create a temporary file next to {target}")
     try:
         with os.fdopen(fd, "wb") as out:
-            out.write(data)
+            yield out
             out.flush()
             os.fsync(out.fileno())
         os.replace(tmp, target)
@@ -73,6 +78,12 @@ def write_file(target: Path, data: bytes, field: str = "path") -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def write_file(target: Path, data: bytes, field: str = "path") -> None:
+    """Replace ``target`` with ``data`` atomically, as described above."""
+    with atomic_writer(target, field) as out:
+        out.write(data)
 
 
 def read_file(path: Path, limit: int, field: str = "path") -> bytes:

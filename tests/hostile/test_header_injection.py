@@ -37,7 +37,7 @@ def _encoded(text: str, how: str) -> str:
 
 def _header_names(data: bytes) -> list[str]:
     msg = email.message_from_bytes(data, policy=email.policy.default)
-    return [k.lower() for k in msg.keys()]
+    return [k.lower() for k in msg]
 
 
 def _recipients(data: bytes) -> set[str]:
@@ -74,7 +74,7 @@ def test_encoded_line_breaks_in_display_names_never_make_a_header(value: str, fi
                                                                   ) -> None:
     pasted = [f'"{value}" <a@x.test>', f"{value} <a@x.test>", f"a@x.test ({value})"]
     for text in pasted:
-        chips = tuple(parse_addresses(text)) + (Address("ok@x.test"),)
+        chips = (*parse_addresses(text), Address("ok@x.test"))
         draft = Draft(**{field: chips})  # type: ignore[arg-type]
         data = draft_to_eml(draft, lambda sha: b"")
         assert set(_header_names(data)) <= EXPECTED
