@@ -82,7 +82,7 @@ def snapshot(folder: Path) -> dict[str, str]:
 
 def integrity_ok(folder: Path) -> bool:
     path = folder / "drafts.sqlite3"
-    if not path.exists():
+    if not path.is_file():
         return True
     conn = sqlite3.connect(path)
     try:

@@ -1,0 +1,184 @@
+"""Damaged data folders: damage found by any query is moved aside, salvaged row by row
+(also straight from the file's pages), and the command goes on; another application's
+database, or a folder where the database belongs, is left untouched with a clear line."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from composer.app import open_core
+from composer.domain.models import Draft
+from composer.store.drafts import DraftStore
+from composer.store.recovery import open_store
+from tests.hostile.conftest import Cli, Unchanged, assert_refused, integrity_ok
+from tests.store.conftest import FakeClock
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+PAGE = 8192
+
+
+def _fill(path: Path, count: int, body_words: int = 400) -> list[str]:
+    store = DraftStore.open(path)
+    try:
+        ids = [store.save(Draft(subject=f"draft {n}", html="<p>" + "body " * body_words +
+                                "</p>")).id for n in range(count)]
+        store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        store.close()
+    return ids
+
+
+def _table_root_pages(path: Path) -> dict[str, int]:
+    conn = sqlite3.connect(path)
+    try:
+        return {str(n): int(p) for n, p in conn.execute(
+            "SELECT name, rootpage FROM sqlite_master WHERE type IN ('table', 'index')")}
+    finally:
+        conn.close()
+
+
+def _smash(path: Path, pages: list[int]) -> None:
+    data = bytearray(path.read_bytes())
+    for p in pages:
+        data[(p - 1) * PAGE:p * PAGE] = b"\xff" * PAGE
+    path.write_bytes(bytes(data))
+
+
+def test_damage_found_after_opening_is_recovered_and_the_command_goes_on(cli: Cli) -> None:
+    db = cli.data / "drafts.sqlite3"
+    cli.new("--subject", "first")  # creates the folder and schema
+    ids = _fill(db, 60)
+    # The drafts table's root page: opening still works (the schema page is fine); the
+    # first query that reads drafts (tombstone purging, at every start) meets the damage.
+    _smash(db, [_table_root_pages(db)["drafts"]])
+    result = cli("draft", "list", "--json", "--limit", "1000")
+    assert result.code == 0, result.err
+    assert "Traceback" not in result.err
+    assert "damaged" in result.err and "drafts were saved" in result.err
+    assert list(cli.data.glob("drafts.sqlite3.damaged-*"))
+    assert integrity_ok(cli.data)
+    assert len(set(cli.ids()) & set(ids)) >= 55
+    assert cli.new("--subject", "life goes on")
+
+
+def test_damage_found_by_a_command_query_is_recovered_and_the_command_runs_again(
+        cli: Cli) -> None:
+    db = cli.data / "drafts.sqlite3"
+    draft_id = cli.new("--subject", "mine")
+    for n in range(30):
+        cli.ok("draft", "edit", draft_id, "--text", f"version {n} " + "words " * 300)
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    _smash(db, [_table_root_pages(db)["revisions"]])  # only history reads this table
+    result = cli("draft", "history", draft_id, "--json")
+    assert result.code == 0, result.err
+    assert "damaged" in result.err and "Traceback" not in result.err
+    assert '"revision"' in result.out
+    assert integrity_ok(cli.data)
+    assert cli.show(draft_id)["text"].startswith("version 29 ")  # type: ignore[union-attr]
+
+
+def test_broken_btree_interior_pages_still_salvage_rows_from_leaf_pages(
+        tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "drafts.sqlite3"
+    ids = _fill(path, 80, body_words=40)
+    root = _table_root_pages(path)["drafts"]
+    _smash(path, [root])  # the drafts table's root: SQL cannot reach a single row
+    core = open_core(str(tmp_path), clock=clock, log_to_file=False)
+    store, report = core.store, core.recovery
+    try:
+        assert report is not None
+        found = {s.id for s in store.list(limit=1000)}
+        assert len(found & set(ids)) >= 75  # (rows on the smashed root page are lost)
+        assert report.drafts_recovered == len(found)
+        for draft_id in found:
+            assert store.get(draft_id).subject.startswith("draft ")
+        assert store.integrity_ok()
+    finally:
+        store.close()
+
+
+def test_a_truncated_file_recovers_the_drafts_on_its_remaining_pages(
+        tmp_path: Path, clock: FakeClock) -> None:
+    path = tmp_path / "drafts.sqlite3"
+    ids = _fill(path, 40)
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) * 2 // 3])
+    store, report = open_store(path, clock)
+    try:
+        if report is None:
+            store.list(limit=1000)
+            pytest.skip("the truncation hit only free pages")
+        found = {s.id for s in store.list(limit=1000)}
+        assert found <= set(ids)
+        assert len(found) >= 10
+        assert report.drafts_recovered == len(found)
+        assert report.drafts_recovered + report.drafts_lost >= len(found)
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize("name", ["x?mode=rwc#", "a b%20c", "#frag", "q?immutable=1&x"])
+def test_salvage_reads_the_moved_file_whatever_the_folder_is_called(
+        tmp_path: Path, clock: FakeClock, name: str) -> None:
+    folder = tmp_path / name
+    folder.mkdir()
+    path = folder / "drafts.sqlite3"
+    ids = _fill(path, 30, body_words=40)
+    _smash(path, [_table_root_pages(path)["drafts"]])
+    decoy = tmp_path / "x"  # what an unescaped URI would open instead
+    core = open_core(str(folder), clock=clock, log_to_file=False)
+    store, report = core.store, core.recovery
+    try:
+        assert report is not None and report.moved_to.parent == folder
+        assert len({s.id for s in store.list(limit=100)} & set(ids)) >= 25
+    finally:
+        store.close()
+    assert not decoy.exists()
+
+
+def test_another_applications_database_is_left_untouched(cli: Cli) -> None:
+    db = cli.data / "drafts.sqlite3"
+    conn = sqlite3.connect(db)
+    conn.execute("CREATE TABLE contacts (name TEXT)")
+    conn.execute("INSERT INTO contacts VALUES ('Ann')")
+    conn.commit()
+    conn.close()
+    before = db.read_bytes()
+    for args in (["draft", "list"], ["draft", "new", "--subject", "x"]):
+        result = cli(*args)
+        assert_refused(result, code=1, words="another application")
+    assert db.read_bytes() == before
+    assert not (cli.data / "drafts.sqlite3-wal").exists()
+    conn = sqlite3.connect(db)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    conn.close()
+    assert not list(cli.data.glob("drafts.sqlite3.damaged-*"))
+
+
+def test_a_folder_where_the_database_belongs(cli: Cli) -> None:
+    (cli.data / "drafts.sqlite3").mkdir()
+    (cli.data / "drafts.sqlite3" / "keep.txt").write_text("mine")
+    with Unchanged(cli.data):
+        assert_refused(cli("draft", "list"), code=1, words="is a folder")
+    assert (cli.data / "drafts.sqlite3" / "keep.txt").read_text() == "mine"
+
+
+def test_a_data_folder_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                      ) -> None:
+    from composer.cli import run
+
+    blocker = tmp_path / "data"
+    blocker.write_bytes(b"mine")
+    code = run(["--data-dir", str(blocker), "draft", "list"])
+    err = capsys.readouterr().err
+    assert code == 1 and err.startswith("mail-composer: error: ") and len(err.splitlines()) == 1
+    assert blocker.read_bytes() == b"mine"
