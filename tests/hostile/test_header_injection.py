@@ -154,3 +154,20 @@ def test_mailto_subject_is_one_line_after_decoding(value: str, raw_break: str) -
     data = draft_to_eml(Draft(subject=fields.subject, to=tuple(parse_addresses(fields.to[0]))),
                         lambda sha: b"")
     assert "bcc" not in _header_names(data)
+
+
+def test_header_lines_are_never_longer_than_998_octets(cli: Cli, tmp_path: Path) -> None:
+    long_word = "x" * 10_000
+    draft_id = cli.new("--subject", long_word + " " + long_word, "--to", "ok@x.test",
+                       "--to", f"{long_word}@y.test", "--context", f"ref={'r' * 256}")
+    out = tmp_path / "out.eml"
+    cli.ok("draft", "export", draft_id, "--eml", str(out))
+    head = out.read_bytes().split(b"\r\n\r\n")[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 998
+    assert _recipients(out.read_bytes()) == {"ok@x.test"}
+    # A name that cannot be folded (one 2,000-character word) is refused, not written long.
+    named = cli.new("--to", f'"{"n" * 2000}" <ok@x.test>')
+    with Unchanged(cli.data):
+        assert_refused(cli("draft", "export", named, "--eml", str(tmp_path / "n.eml")),
+                       code=1, words="998")
+    assert not (tmp_path / "n.eml").exists()
