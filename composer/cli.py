@@ -183,10 +183,10 @@ def run(argv: Sequence[str]) -> int:
     try:
         return _run(argv)
     except UsageError as exc:
-        print(f"{PREFIX} {_printable(str(exc))}", file=sys.stderr)
+        print(f"{PREFIX} {printable(str(exc))}", file=sys.stderr)
         return 2
     except ComposerError as exc:
-        print(f"{PREFIX} {_printable(str(exc))}", file=sys.stderr)
+        print(f"{PREFIX} {printable(str(exc))}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("mail-composer: interrupted", file=sys.stderr)
@@ -194,7 +194,7 @@ def run(argv: Sequence[str]) -> int:
     except Exception as exc:
         if logging.getLogger().handlers:  # (before logging is set up: nothing to log to,
             log.error("command failed", exc_info=exc)  # and stderr gets only the line)
-        print(f"{PREFIX} {_printable(describe_failure(exc))}", file=sys.stderr)
+        print(f"{PREFIX} {printable(describe_failure(exc))}", file=sys.stderr)
         return 1
 
 
@@ -221,8 +221,14 @@ def _robust_output() -> None:
                 reconfigure(errors="backslashreplace")
 
 
-def _printable(text: str) -> str:
-    """One line, whatever the message quotes (a hostile value is shown escaped)."""
+MAX_MESSAGE = 400
+
+
+def printable(text: str) -> str:
+    """One line of readable length, whatever the message quotes (a hostile value is
+    shown escaped, a huge one shortened)."""
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE] + "... (shortened)"
     return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
                    for ch in text)
 

@@ -10,7 +10,7 @@ from typing import TextIO
 
 from composer import commands_accounts
 from composer.app import Core, open_core
-from composer.cli import as_path, dump_json, read_stdin_arg
+from composer.cli import as_path, dump_json, printable, read_stdin_arg
 from composer.cli_format import draft_json, revision_json, summary_json
 from composer.domain.addresses import check_header_text, header_recipients, parse_addresses
 from composer.domain.context import check_context
@@ -78,13 +78,13 @@ def _report_recovery(r: RecoveryReport) -> None:
 def _warn(message: str) -> None:
     import sys
 
-    print(f"mail-composer: warning: {message}", file=sys.stderr)
+    print(f"mail-composer: warning: {printable(message)}", file=sys.stderr)
 
 
 def _note(message: str) -> None:
     import sys
 
-    print(f"mail-composer: note: {message}", file=sys.stderr)
+    print(f"mail-composer: note: {printable(message)}", file=sys.stderr)
 
 
 def _addresses(values: list[str]) -> tuple[Address, ...]:

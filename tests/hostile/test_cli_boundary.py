@@ -177,3 +177,11 @@ def test_read_only_data_folder(cli: Cli) -> None:
     finally:
         os.chmod(cli.data, 0o700)
     assert cli.show(draft_id)["subject"] == "kept"
+
+
+def test_huge_values_are_quoted_shortened_in_the_error_line(cli: Cli) -> None:
+    cli.new("--subject", "exists")
+    result = cli("draft", "show", "x" * 100_000)
+    assert_refused(result, code=1, words="no draft")
+    assert len(result.err) < 1000
+    assert_refused(cli("draft", "show", "a\x1b[2Jb\rc"), code=1, words="\\x1b")
