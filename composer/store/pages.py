@@ -28,13 +28,15 @@ def _varint(buf: bytes, pos: int) -> tuple[int, int]:
 
 
 class _File:
-    def __init__(self, data: bytes) -> None:
+    def __init__(self, data: bytes, default_page_size: int) -> None:
         self.data = data
         size = int.from_bytes(data[16:18], "big")
         self.page_size = 65536 if size == 1 else size
-        if self.page_size < 512 or self.page_size & (self.page_size - 1):
-            raise ValueError("bad page size")
-        self.usable = self.page_size - data[20]
+        reserved = data[20]
+        if self.page_size < 512 or self.page_size & (self.page_size - 1) or reserved > 64:
+            # A damaged header: read with the page size the app creates files with.
+            self.page_size, reserved = default_page_size, 0
+        self.usable = self.page_size - reserved
         self.pages = len(data) // self.page_size
 
     def page(self, number: int) -> bytes:
@@ -106,19 +108,17 @@ def _record(payload: bytes) -> list[Value] | None:
         return None
 
 
-def records(path: Path) -> Iterator[list[Value]]:
+def records(path: Path, default_page_size: int = 8192) -> Iterator[list[Value]]:
     """Every record that can be decoded from the leaf pages of the file at ``path``
-    (rows of rowid tables, and entries of indexes and WITHOUT ROWID tables)."""
+    (rows of rowid tables, and entries of indexes and WITHOUT ROWID tables). A header
+    too damaged to give the page size is read with ``default_page_size``."""
     try:
         data = path.read_bytes()
     except OSError:
         return
-    if not data.startswith(MAGIC) or len(data) < 512:
+    if len(data) < 512:
         return
-    try:
-        db = _File(data)
-    except ValueError:
-        return
+    db = _File(data, default_page_size)
     for number in range(1, db.pages + 1):
         page = db.page(number)
         start = 100 if number == 1 else 0

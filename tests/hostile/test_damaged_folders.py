@@ -8,10 +8,14 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from composer.app import open_core
 from composer.domain.models import Draft
+from composer.errors import InvalidInputError, StorageError, StorageProblem
 from composer.store.drafts import DraftStore
+from composer.store.pages import records
 from composer.store.recovery import open_store
 from tests.hostile.conftest import Cli, Unchanged, assert_refused, integrity_ok
 from tests.store.conftest import FakeClock
@@ -182,3 +186,70 @@ def test_a_data_folder_that_is_a_file(tmp_path: Path, capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert code == 1 and err.startswith("mail-composer: error: ") and len(err.splitlines()) == 1
     assert blocker.read_bytes() == b"mine"
+
+
+_TEMPLATE: dict[str, bytes] = {}
+
+
+def _template(tmp_path: Path) -> bytes:
+    if "db" not in _TEMPLATE:
+        path = tmp_path / "template.sqlite3"
+        _fill(path, 25, body_words=60)
+        _TEMPLATE["db"] = path.read_bytes()
+    return _TEMPLATE["db"]
+
+
+@given(st.lists(st.tuples(st.integers(0, 2**31), st.binary(min_size=1, max_size=64)),
+                min_size=1, max_size=6),
+       st.one_of(st.none(), st.integers(0, 2**31)))
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_damage_is_opened_or_recovered_never_a_traceback(
+        tmp_path_factory: pytest.TempPathFactory, tmp_path: Path,
+        damage: list[tuple[int, bytes]], cut: int | None) -> None:
+    data = bytearray(_template(tmp_path))
+    for offset, junk in damage:
+        at = offset % len(data)
+        data[at:at + len(junk)] = junk
+    if cut is not None:
+        data = data[:cut % len(data)]
+    folder = tmp_path_factory.mktemp("damaged")
+    (folder / "drafts.sqlite3").write_bytes(bytes(data))
+    try:
+        core = open_core(str(folder), clock=FakeClock(), log_to_file=False)
+    except InvalidInputError as exc:
+        # The damage hit the schema or header so that the file no longer looks like ours:
+        # refused and left alone, with a clear message.
+        assert "another application" in str(exc)
+        return
+    try:
+        if core.recovery is not None:  # a salvaged database is always intact
+            assert core.store.integrity_ok()
+            assert core.recovery.drafts_recovered == core.store.count()
+        try:
+            for summary in core.store.list(limit=100):
+                core.store.get(summary.id)
+            saved = core.store.save(Draft(subject="after the damage"))
+        except StorageError as exc:
+            # Damage no query had met yet: the command line moves it aside and goes on
+            # (test_damage_found_by_a_command_query_...); here it must be typed.
+            assert exc.problem is StorageProblem.CORRUPT
+            return
+        assert core.store.get(saved.id).subject == "after the damage"
+    finally:
+        core.close()
+
+
+@given(st.binary(min_size=0, max_size=20_000))
+@settings(max_examples=100, deadline=None)
+def test_the_page_reader_survives_any_bytes(junk: bytes) -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "x.sqlite3"
+        header = bytearray(100)
+        header[:16] = b"SQLite format 3\x00"
+        header[16:18] = (512).to_bytes(2, "big")
+        path.write_bytes(bytes(header) + junk)
+        for record in records(path):
+            assert isinstance(record, list)
