@@ -162,3 +162,17 @@ def test_unclosed_constructs_are_read_to_the_end_once() -> None:
     # Each of these made the stdlib parser rescan to the end for every repetition.
     for unit in ("<!-- x", "<a href=\"x", "<!DOCTYPE x", "<? x", "</", "<![CDATA[ x"):
         assert isinstance(html_to_text(unit * 20_000), str)
+
+
+def test_a_stored_unknown_zone_reads_back_as_utc_with_the_same_instant() -> None:
+    from datetime import UTC, datetime
+
+    from composer.domain.models import Draft, Schedule
+    from composer.store.codec import draft_from_json, draft_to_json
+
+    when = datetime(2031, 5, 1, 12, 0, tzinfo=UTC)
+    stored = draft_to_json(Draft(schedule=Schedule(when, "Europe/Berlin")))
+    for bad in ("Mars/Olympus", "../../etc/passwd", "", "x" * 300):
+        back = draft_from_json(stored.replace('"Europe/Berlin"', f'"{bad}"'))
+        assert back.schedule is not None
+        assert back.schedule.tz == "UTC" and back.schedule.send_at == when
