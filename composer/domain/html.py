@@ -172,132 +172,128 @@ def _attrs(text: str) -> list[tuple[str, str | None]]:
             for m in _ATTR.finditer(text)]
 
 
-class _TextExtractor:
-    """Plain text of sanitized HTML in one pass: every step looks only at the end of what
-    was written so far (kept as counters), so the conversion is linear in the input.
-    The input is the sanitizer's output (well-formed, attributes quoted), read with one
-    regular expression: the stdlib's HTMLParser costs several times more per tag."""
+_BLOCK_1 = frozenset({"div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table",
+                      "tr"})
+_BLOCK_END = frozenset({"div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li",
+                        "table"})
+_SKIPPED = frozenset({"script", "style", "head", "title"})
 
-    def feed(self, markup: str) -> None:
-        for match in _TOKEN.finditer(markup):
-            closing, tag, rest, text = match.groups()
-            if tag is None and text is None and match.group(0) != "<":
-                continue  # a comment or declaration
-            if tag is not None:
-                if closing:
-                    self.handle_endtag(tag.lower())
-                else:
-                    self.handle_starttag(tag.lower(), _attrs(rest) if rest else [])
-                    if rest.endswith("/"):
-                        self.handle_endtag(tag.lower())
-            else:
-                self.handle_data(html_lib.unescape(text if text is not None else "<"))
 
-    def __init__(self) -> None:
-        self.out: list[str] = []
-        self._trailing_newlines = 0  # "\n" at the end of the output so far
-        self._last = ""              # the last character written ("" at the start)
-        self._skip = 0
-        self._pre = 0
-        self._lists: list[list[int]] = []  # [ordered, counter]
-        self._links: list[str | None] = []  # the href of each open <a>
-        self._length = 0
+def _extract(markup: str) -> str:
+    """Plain text of HTML in one pass over its tokens. Every step looks only at the end
+    of what was written so far (kept in local counters), so the conversion is linear in
+    the input; it is one function with local state because per-token method calls were
+    most of its cost."""
+    out: list[str] = []
+    append = out.append
+    trailing = 0          # "\n" at the end of the output so far
+    last = ""             # the last character written ("" at the start)
+    skip = pre = 0
+    lists: list[list[int]] = []  # [ordered, counter] per open list
+    links: list[str | None] = []  # the href of each open <a>
+    relevant = _TEXT_TAGS
+    spaces = _SPACES.sub
 
-    def _write(self, text: str) -> None:
-        if not text:
-            return
-        self.out.append(text)
-        self._length += len(text)
-        if text[-1] != "\n":
-            self._trailing_newlines = 0
-        else:
-            stripped = len(text.rstrip("\n"))
-            self._trailing_newlines = len(text) - stripped if stripped else \
-                self._trailing_newlines + len(text)
-        self._last = text[-1]
-
-    def _ends_with(self, target: str) -> bool:
-        """Whether the output so far ends with ``target`` (looks back only as far as
-        ``target`` is long: linear over all links)."""
+    def ends_with(target: str) -> bool:
         tail: list[str] = []
         size = 0
-        for piece in reversed(self.out):
+        for piece in reversed(out):
             tail.append(piece)
             size += len(piece)
             if size >= len(target):
                 break
         return "".join(reversed(tail)).endswith(target)
 
-    def _newline(self, count: int = 1) -> None:
-        if self._length and self._trailing_newlines < count:
-            self._write("\n" * (count - self._trailing_newlines))
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "head", "title"):
-            self._skip += 1
-            return
-        if tag == "br":
-            self._write("\n")
-        elif tag in ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "table"):
-            self._newline(2 if tag == "p" else 1)
-        elif tag == "pre":
-            self._pre += 1
-            self._newline()
-        elif tag in ("ul", "ol"):
-            self._lists.append([1 if tag == "ol" else 0, 0])
-            self._newline()
-        elif tag == "li":
-            self._newline()
-            depth = min(max(len(self._lists) - 1, 0), _MAX_INDENT)
-            if self._lists and self._lists[-1][0]:
-                self._lists[-1][1] += 1
-                self._write("   " * depth + f"{self._lists[-1][1]}. ")
+    for match in _TOKEN.finditer(markup):
+        closing, tag, rest, text = match.groups()
+        piece = ""
+        newlines = 0  # at least this many "\n" must end the output before ``piece``
+        if tag is not None:
+            tag = tag.lower()
+            if tag not in relevant:
+                continue  # (inline formatting: no effect on the text)
+            ends = closing or rest.endswith("/")
+            if not closing:
+                if tag in _SKIPPED:
+                    skip += 1
+                elif tag == "br":
+                    piece = "\n"
+                elif tag == "p":
+                    newlines = 2
+                elif tag in _BLOCK_1:
+                    newlines = 1
+                elif tag == "pre":
+                    pre += 1
+                    newlines = 1
+                elif tag in ("ul", "ol"):
+                    lists.append([1 if tag == "ol" else 0, 0])
+                    newlines = 1
+                elif tag == "li":
+                    newlines = 1
+                    indent = "   " * min(max(len(lists) - 1, 0), _MAX_INDENT)
+                    if lists and lists[-1][0]:
+                        lists[-1][1] += 1
+                        piece = f"{indent}{lists[-1][1]}. "
+                    else:
+                        piece = indent + "* "
+                elif tag in ("td", "th"):
+                    piece = "\t"
+                elif tag == "hr":
+                    newlines = 1
+                    piece = "-" * 20 + "\n"
+                elif tag == "a":
+                    links.append(dict(_attrs(rest)).get("href") if rest else None)
+                elif tag == "img":
+                    alt = dict(_attrs(rest)).get("alt") if rest else None
+                    piece = f"[{alt}]" if alt else ""
+            if ends:
+                if tag in _SKIPPED:
+                    skip = max(skip - 1, 0)
+                elif tag in ("ul", "ol"):
+                    if lists:
+                        lists.pop()
+                        newlines = max(newlines, 1 if lists else 2)
+                elif tag == "pre":
+                    pre = max(pre - 1, 0)
+                    newlines = max(newlines, 1)
+                elif tag == "p":
+                    newlines = 2
+                elif tag in _BLOCK_END:
+                    newlines = max(newlines, 1)
+                elif tag == "a" and links:
+                    href = links.pop()
+                    if href and not href.startswith("#") and \
+                            not ends_with(href.removeprefix("mailto:")):
+                        piece += f" <{href}>"
+        elif text is not None or match.group(0) == "<":
+            if skip:
+                continue
+            piece = text if text is not None else "<"
+            if "&" in piece:
+                piece = html_lib.unescape(piece)
+            if not pre:
+                piece = spaces(" ", piece)
+                if not last or last in "\n \t":
+                    piece = piece.lstrip(" ")
+        else:
+            continue  # a comment or declaration
+        if newlines > trailing and out:
+            append("\n" * (newlines - trailing))
+            trailing, last = newlines, "\n"
+        if piece:
+            append(piece)
+            if piece[-1] != "\n":
+                trailing = 0
             else:
-                self._write("   " * depth + "* ")
-        elif tag == "tr":
-            self._newline()
-        elif tag in ("td", "th"):
-            self._write("\t")
-        elif tag == "hr":
-            self._newline()
-            self._write("-" * 20 + "\n")
-        elif tag == "a":
-            self._links.append(dict(attrs).get("href"))
-        elif tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt:
-                self._write(f"[{alt}]")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "head", "title"):
-            self._skip = max(self._skip - 1, 0)
-        elif tag in ("ul", "ol") and self._lists:
-            self._lists.pop()
-            self._newline(1 if self._lists else 2)
-        elif tag == "pre":
-            self._pre = max(self._pre - 1, 0)
-            self._newline()
-        elif tag == "p":
-            self._newline(2)
-        elif tag in ("div", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "li", "table"):
-            self._newline()
-        elif tag == "a" and self._links:
-            href = self._links.pop()
-            if href and not href.startswith("#"):
-                target = href.removeprefix("mailto:")
-                if not self._ends_with(target):
-                    self._write(f" <{href}>")
-
-    def handle_data(self, data: str) -> None:
-        if self._skip:
-            return
-        if not self._pre:
-            data = _SPACES.sub(" ", data)
-            if not self._last or self._last in "\n \t":
-                data = data.lstrip(" ")
-        self._write(data)
+                kept = len(piece.rstrip("\n"))
+                trailing = len(piece) - kept if kept else trailing + len(piece)
+            last = piece[-1]
+    return "".join(out)
 
 
+_TEXT_TAGS = frozenset({
+    "script", "style", "head", "title", "br", "p", "div", "h1", "h2", "h3", "h4", "h5", "h6",
+    "blockquote", "table", "pre", "ul", "ol", "li", "tr", "td", "th", "hr", "a", "img"})
 _MAX_INDENT = 8  # list levels indented (deeper ones as deep as this: output stays linear)
 _SPACES = re.compile(r"[ \t\r\n\f]+")
 
@@ -307,9 +303,8 @@ def html_to_text(fragment: str) -> str:
     ``1. item``, links as ``text <url>``. Meant for sanitized HTML (what the store
     keeps); any markup is read safely, in time linear in its size (one regular
     expression that never scans back; unclosed constructs run to the end)."""
-    parser = _TextExtractor()
-    parser.feed(fragment)
-    lines = [line.rstrip(" ") for line in "".join(parser.out).split("\n")]
+    text = _extract(fragment)
+    lines = [line.rstrip(" ") for line in text.split("\n")]
     text = "\n".join(lines)
     text = re.sub(r"\n{3,}", "\n\n", text)
     return text.strip("\n")
