@@ -43,6 +43,9 @@ def storage_errors() -> Iterator[None]:
         if isinstance(exc, sqlite3.IntegrityError):
             raise
         raise StorageError(storage_problem(exc)) from exc
+    except UnicodeDecodeError as exc:
+        # Text the app wrote as UTF-8 no longer decodes: the file is damaged.
+        raise StorageError(StorageProblem.CORRUPT, "stored text is not UTF-8") from exc
 
 
 SQLITE_MAGIC = b"SQLite format 3\x00"

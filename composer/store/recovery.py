@@ -24,6 +24,9 @@ from composer.store.drafts import DraftStore
 from composer.store.migrations import LATEST, reindex_all
 
 Clock = Callable[[], datetime]
+#: What reading a damaged file can raise: SQLite's errors, and a UnicodeDecodeError when
+#: SQLite's own message quotes damaged bytes.
+_FAILED = (sqlite3.Error, UnicodeDecodeError)
 
 # Tables copied back, parents first; drafts_fts is rebuilt from the drafts.
 _TABLES = ["drafts", "revisions", "blobs", "revision_blobs", "recipient_history", "outbox",
@@ -110,20 +113,22 @@ def _salvage_sql(damaged: Path, dst: sqlite3.Connection) -> tuple[int, int, int]
     """The SQL pass: (rows recovered, rows lost, drafts the damaged file says it has)."""
     try:
         src = sqlite3.connect(f"{damaged.absolute().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error:
+    except _FAILED:
         return 0, 0, 0
+    # Damaged text is kept with U+FFFD rather than losing its row.
+    src.text_factory = lambda raw: raw.decode("utf-8", "replace")
     recovered = lost = expected = 0
     try:
         try:
             version = int(src.execute("PRAGMA user_version").fetchone()[0])
             names = {r[0] for r in src.execute("SELECT name FROM sqlite_master")}
-        except sqlite3.Error:
+        except _FAILED:
             return 0, 0, 0
         if version < 1 or version > LATEST:
             return 0, 0, 0
         try:
             expected = int(src.execute("SELECT count(*) FROM drafts").fetchone()[0])
-        except sqlite3.Error:
+        except _FAILED:
             expected = 0
         dst.execute("BEGIN IMMEDIATE")
         try:
@@ -200,7 +205,7 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
     try:
         columns = [r[1] for r in dst.execute(f"PRAGMA table_info({table})")]
         src_columns = {r[1] for r in src.execute(f"PRAGMA table_info({table})")}
-    except sqlite3.Error:
+    except _FAILED:
         return 0, 0
     columns = [c for c in columns if c in src_columns]
     cols = ", ".join(columns)
@@ -210,7 +215,7 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
     if keyed:
         try:
             bounds = src.execute(f"SELECT min(rowid), max(rowid) FROM {table}").fetchone()
-        except sqlite3.Error:
+        except _FAILED:
             bounds = None
         if bounds and bounds[0] is not None and int(bounds[1]) - int(bounds[0]) < 1_000_000:
             for rowid in range(int(bounds[0]), int(bounds[1]) + 1):
@@ -218,7 +223,7 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
                     row = src.execute(
                         f"SELECT {cols} FROM {table} WHERE rowid = ?", (rowid,)
                     ).fetchone()
-                except sqlite3.Error:
+                except _FAILED:
                     lost += 1
                     continue
                 if row is None:
@@ -233,7 +238,7 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
         while True:
             try:
                 row = cursor.fetchone()
-            except sqlite3.Error:
+            except _FAILED:
                 lost += 1
                 break
             if row is None:
@@ -242,16 +247,37 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
                 recovered += 1
             else:
                 lost += 1
-    except sqlite3.Error:
+    except _FAILED:
         lost += 1
     return recovered, lost
 
 
+def _readable(table: str, cols: str, row: tuple[object, ...]) -> bool:
+    """Whether a salvaged drafts or revisions row reads back as a draft (damaged text
+    arrives with U+FFFD and may not): a row that would fail every later read is lost,
+    not copied."""
+    if table not in ("drafts", "revisions"):
+        return True
+    values = dict(zip(cols.split(", "), row, strict=True))
+    try:
+        draft = draft_from_json(str(values["data"]))
+        if table == "drafts":
+            if draft.id != values.get("id"):
+                return False
+            for stamp in ("created_at", "updated_at"):
+                datetime.fromisoformat(str(values[stamp]))
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+        return False
+    return True
+
+
 def _insert(dst: sqlite3.Connection, table: str, cols: str, marks: str, row: tuple[object, ...]
             ) -> bool:
+    if not _readable(table, cols, row):
+        return False
     try:
         dst.execute(f"INSERT OR IGNORE INTO {table}({cols}) VALUES ({marks})", row)
-    except sqlite3.Error:
+    except _FAILED:
         return False
     return True
 
