@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from composer.app import open_core
 from composer.domain.models import Draft
-from composer.errors import InvalidInputError, StorageError, StorageProblem
+from composer.errors import InvalidInputError, NotFoundError, StorageError, StorageProblem
 from composer.store.drafts import DraftStore
 from composer.store.pages import records
 from composer.store.recovery import open_store
@@ -234,7 +234,10 @@ def test_any_damage_is_opened_or_recovered_never_a_traceback(
         except StorageError as exc:
             # Damage no query had met yet: the command line moves it aside and goes on
             # (test_damage_found_by_a_command_query_...); here it must be typed.
-            assert exc.problem is StorageProblem.CORRUPT
+            assert exc.problem is StorageProblem.CORRUPT, exc
+            return
+        except NotFoundError:
+            # A damaged index lists a draft its table no longer has: typed, not a crash.
             return
         assert core.store.get(saved.id).subject == "after the damage"
     finally:
