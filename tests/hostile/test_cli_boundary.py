@@ -185,3 +185,19 @@ def test_huge_values_are_quoted_shortened_in_the_error_line(cli: Cli) -> None:
     assert_refused(result, code=1, words="no draft")
     assert len(result.err) < 1000
     assert_refused(cli("draft", "show", "a\x1b[2Jb\rc"), code=1, words="\\x1b")
+
+
+@given(st.sampled_from([
+    ["draft", "list", "--search"], ["draft", "show"], ["draft", "history"],
+    ["draft", "delete"], ["draft", "undelete"], ["draft", "send"], ["draft", "restore", "x"],
+    ["draft", "list", "--limit"], ["account", "remove"], ["account", "test"],
+    ["draft", "edit", "x", "--remove-attachment"], ["sync", "--account"],
+]), st.text(max_size=40))
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_any_word_in_any_command_is_answered_without_a_traceback(
+        cli: Cli, command: list[str], word: str) -> None:
+    result = cli(*command, word)
+    assert "Traceback" not in result.err
+    if result.code != 0:
+        assert_refused(result)
