@@ -32,9 +32,10 @@ def storage_problem(exc: sqlite3.Error) -> StorageProblem:
     if "malformed" in text or "not a database" in text or "corrupt" in text:
         return StorageProblem.CORRUPT
     if "no such column" in text or "no such table" in text or "vtable constructor" in text \
-            or "unsupported file format" in text:
-        # The app's own schema lost a table or column: damaged (a schema change is a
-        # migration, and the tests run every query against the migrated schema).
+            or "unsupported file format" in text or "could not decode to utf-8" in text:
+        # The app's own schema lost a table or column, or text it wrote as UTF-8 no
+        # longer decodes: damaged (a schema change is a migration, and the tests run every
+        # query against the migrated schema).
         return StorageProblem.CORRUPT
     return StorageProblem.IO
 

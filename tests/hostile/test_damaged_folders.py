@@ -205,6 +205,8 @@ def _template(tmp_path: Path) -> bytes:
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @example(damage=[(4155, b"\x80")], cut=None)  # text in sqlite_master no longer UTF-8
+@example(damage=[(131000, b"\xff" * 8)], cut=None)  # text in a row (or its page)
+@example(damage=[(55, b"\x00\x00\x00\x00\x00\x80")], cut=None)  # user_version < 0
 def test_any_damage_is_opened_or_recovered_never_a_traceback(
         tmp_path_factory: pytest.TempPathFactory, tmp_path: Path,
         damage: list[tuple[int, bytes]], cut: int | None) -> None:
@@ -222,6 +224,10 @@ def test_any_damage_is_opened_or_recovered_never_a_traceback(
         # The damage hit the schema or header so that the file no longer looks like ours:
         # refused and left alone, with a clear message.
         assert "another application" in str(exc)
+        return
+    except StorageError as exc:
+        # ... or it now claims a schema newer than this app: refused, left alone.
+        assert exc.problem is StorageProblem.READ_ONLY and "newer" in str(exc)
         return
     try:
         if core.recovery is not None:  # a salvaged database is always intact
