@@ -14,12 +14,13 @@ from datetime import datetime
 from typing import Any
 
 from composer.domain.models import utcnow
+from composer.errors import StorageError, StorageProblem
 from composer.log import setup_logging
 from composer.paths import Paths, resolve_paths
 from composer.secrets import SecretStore
 from composer.settings import SettingsFile
 from composer.store.drafts import DraftStore
-from composer.store.recovery import RecoveryReport, open_store
+from composer.store.recovery import RecoveryReport, open_store, recover_store
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,15 @@ def open_core(
     if log_to_file:
         setup_logging(paths.log_file)
     store, report = open_store(paths.database, clock)
-    store.purge_old_tombstones()
+    try:
+        store.purge_old_tombstones()
+    except StorageError as exc:
+        if exc.problem is not StorageProblem.CORRUPT:
+            store.close()
+            raise
+        # Damage a query found after opening: move aside, salvage, go on.
+        store.close()
+        store, report = recover_store(paths.database, clock, str(exc.__cause__ or exc))
     if report is not None:
         log.warning(
             "draft database was damaged; moved to %s; recovered %d drafts",

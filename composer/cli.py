@@ -1,22 +1,37 @@
 """The command line: GUI launch, and headless ``draft`` / ``account`` / ``sync`` commands.
 
-Errors: one clear line on stderr and a non-zero exit (1 for a refused action, 2 for a
-usage error); nothing is changed by a command that fails.
+Errors: one clear line on stderr, ``mail-composer: error: ...``, and a non-zero exit
+(1 for a refused action, 2 for a usage error); nothing is changed by a command that
+fails. Whatever escapes a command (an OSError, a database error, undecodable text, a
+number too large, nesting too deep ...) is mapped to such a line here, at the boundary,
+with the details in the log file: the command line never shows a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
+import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 from composer import __version__
 from composer.errors import ComposerError
 
+log = logging.getLogger(__name__)
+
 HEADLESS = {"draft", "account", "sync"}
+PREFIX = "mail-composer: error:"
+#: Arguments that name files: any bytes the file system allows (undecodable ones arrive
+#: as surrogate escapes and go back to the OS unchanged). Every other argument is text
+#: that gets stored or shown, and must be valid UTF-8.
+PATH_ARGUMENTS = {"data_dir", "attach", "eml", "path"}
+MAX_LIMIT = 1_000_000
+MAX_REVISION = 2**62
 
 
 class UsageError(Exception):
@@ -25,7 +40,23 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        where = self.prog.removeprefix("mail-composer").strip()
+        raise UsageError(f"{where}: {message}" if where else message)
+
+
+def bounded_int(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a decimal integer in [low, high] (no 10,000-digit numbers)."""
+
+    def parse(text: str) -> int:
+        value = text.strip()
+        if not value.lstrip("+-").isdigit() or len(value) > 24 or not value.isascii():
+            raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number")
+        number = int(value)
+        if not low <= number <= high:
+            raise argparse.ArgumentTypeError(f"{number} is not between {low} and {high}")
+        return number
+
+    return parse
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -67,7 +98,7 @@ def build_headless_parser() -> argparse.ArgumentParser:
     lst = dsub.add_parser("list", help="list drafts, newest first")
     lst.add_argument("--json", action="store_true")
     lst.add_argument("--search", metavar="QUERY")
-    lst.add_argument("--limit", type=int, default=100)
+    lst.add_argument("--limit", type=bounded_int(1, MAX_LIMIT), default=100)
     lst.add_argument("--deleted", action="store_true", help="list deleted drafts instead")
     show = dsub.add_parser("show", help="show one draft")
     show.add_argument("id")
@@ -77,7 +108,7 @@ def build_headless_parser() -> argparse.ArgumentParser:
     hist.add_argument("--json", action="store_true")
     rest = dsub.add_parser("restore", help="make an older version current again")
     rest.add_argument("id")
-    rest.add_argument("revision", type=int)
+    rest.add_argument("revision", type=bounded_int(1, MAX_REVISION))
     exp = dsub.add_parser("export", help="write a draft as an .eml file")
     exp.add_argument("id")
     exp.add_argument("--eml", required=True, metavar="PATH")
@@ -160,40 +191,120 @@ def _first_word(argv: Sequence[str]) -> str | None:
 
 
 def run(argv: Sequence[str]) -> int:
+    """The process boundary: parse, dispatch, and turn every failure into one line."""
     try:
-        if _first_word(argv) in HEADLESS:
-            args = build_headless_parser().parse_args(argv)
-            return _headless(args)
-        args = build_gui_parser().parse_args(argv)
+        return _run(argv)
     except UsageError as exc:
-        print(f"{exc}", file=sys.stderr)
+        print(f"{PREFIX} {printable(str(exc))}", file=sys.stderr)
         return 2
+    except ComposerError as exc:
+        print(f"{PREFIX} {printable(str(exc))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("mail-composer: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if logging.getLogger().handlers:  # (before logging is set up: nothing to log to,
+            log.error("command failed", exc_info=exc)  # and stderr gets only the line)
+        print(f"{PREFIX} {printable(describe_failure(exc))}", file=sys.stderr)
+        return 1
+
+
+def _run(argv: Sequence[str]) -> int:
+    _robust_output()
+    if _first_word(argv) in HEADLESS:
+        args = build_headless_parser().parse_args(argv)
+        _check_text_arguments(args)
+        return _headless(args)
+    args = build_gui_parser().parse_args(argv)
+    _check_text_arguments(args)
     from composer.app import run_gui
 
     return run_gui(args)
 
 
+def _robust_output() -> None:
+    """Stored text is printed as it is; a terminal that cannot show a character gets an
+    escape instead of an error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
+MAX_MESSAGE = 400
+
+
+def printable(text: str) -> str:
+    """One line of readable length, whatever the message quotes (a hostile value is
+    shown escaped, a huge one shortened)."""
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE] + "... (shortened)"
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
+def _check_text_arguments(args: argparse.Namespace) -> None:
+    for name, value in vars(args).items():
+        if name in PATH_ARGUMENTS:
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str) and any("\ud800" <= ch <= "\udfff" for ch in item):
+                flag = "--" + name.replace("_", "-").removesuffix("-addr")
+                raise UsageError(f"{flag}: the value is not valid UTF-8 text")
+
+
+def describe_failure(exc: BaseException) -> str:
+    """Words for a failure no command expected (the details go to the log)."""
+    if isinstance(exc, PermissionError):
+        return f"permission denied: {exc.filename or exc.strerror}"
+    if isinstance(exc, (FileExistsError, NotADirectoryError)):
+        return f"{exc.filename or 'a path'} is in the way (a file where a folder is needed)"
+    if isinstance(exc, IsADirectoryError):
+        return f"{exc.filename or 'a path'} is a folder where a file is needed"
+    if isinstance(exc, OSError):
+        return f"the operating system refused: {exc.strerror or exc}" + (
+            f" ({exc.filename})" if exc.filename else "")
+    if isinstance(exc, sqlite3.Error):
+        return f"the draft database failed: {exc}"
+    if isinstance(exc, UnicodeError):
+        return "some text is not valid UTF-8 (or cannot be encoded)"
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply"
+    if isinstance(exc, (OverflowError, MemoryError)):
+        return "a value is too large"
+    return f"unexpected failure ({type(exc).__name__}); details are in the log file"
+
+
 def _headless(args: argparse.Namespace) -> int:
     from composer import commands
 
-    try:
-        return commands.dispatch(args, out=sys.stdout)
-    except ComposerError as exc:
-        print(f"mail-composer: error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("mail-composer: interrupted", file=sys.stderr)
-        return 130
+    return commands.dispatch(args, out=sys.stdout)
 
 
 def dump_json(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False)
 
 
+#: The most a body read from standard input may be (as for one attachment).
+MAX_STDIN_BYTES = 32 * 1024 * 1024
+
+
 def read_stdin_arg(value: str | None) -> str | None:
-    if value == "-":
-        return sys.stdin.read()
-    return value
+    """``value``, or standard input for ``-``: UTF-8 text of at most 32 MB."""
+    if value != "-":
+        return value
+    from composer.errors import InvalidInputError
+
+    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    if len(data) > MAX_STDIN_BYTES:
+        raise InvalidInputError("stdin", "standard input is larger than 32 MB")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError("stdin", f"standard input is not UTF-8 text (byte "
+                                f"{exc.start})") from None
 
 
 def as_path(value: str) -> Path:

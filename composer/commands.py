@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
 from composer import commands_accounts
 from composer.app import Core, open_core
-from composer.cli import as_path, dump_json, read_stdin_arg
+from composer.cli import as_path, dump_json, printable, read_stdin_arg
 from composer.cli_format import draft_json, revision_json, summary_json
-from composer.domain.addresses import check_header_text, parse_addresses
-from composer.domain.eml import draft_to_eml, eml_to_draft
+from composer.domain.addresses import check_header_text, header_recipients, parse_addresses
+from composer.domain.context import check_context
+from composer.domain.eml import MAX_EML_BYTES, draft_to_eml, eml_to_draft
 from composer.domain.models import (
     Address,
     Attachment,
@@ -22,39 +24,67 @@ from composer.domain.models import (
     Importance,
 )
 from composer.domain.schedule import parse_iso_send_at
-from composer.errors import InvalidInputError, NotFoundError
+from composer.errors import InvalidInputError, NotFoundError, StorageError, StorageProblem
 from composer.store.blobs import check_file
+from composer.store.db import storage_problem
+from composer.store.files import read_file, write_file
 from composer.store.outbox import Op
+from composer.store.recovery import RecoveryReport, recover_store
 
 
 def dispatch(args: argparse.Namespace, out: TextIO) -> int:
     core = open_core(args.data_dir)
     try:
         if core.recovery is not None:
-            r = core.recovery
-            import sys
-
-            print(
-                f"mail-composer: warning: the draft database was damaged ({r.reason}); it was "
-                f"moved to {r.moved_to} and {r.drafts_recovered} drafts were recovered",
-                file=sys.stderr,
-            )
+            _report_recovery(core.recovery)
         handler = _HANDLERS[(args.command, getattr(args, "action", None))]
-        return handler(core, args, out)
+        try:
+            return handler(core, args, out)
+        except (StorageError, sqlite3.DatabaseError) as exc:
+            problem = exc.problem if isinstance(exc, StorageError) else storage_problem(exc)
+            if problem is not StorageProblem.CORRUPT:
+                raise
+            # Damage found by a query, not at open: the failed command changed nothing;
+            # move the file aside, salvage what can be read, and run the command again.
+            _warn_damaged(exc)
+            core.store.close()
+            store, report = recover_store(core.paths.database, core.clock)
+            core.store = store
+            _report_recovery(report)
+            return handler(core, args, out)
     finally:
         core.close()
+
+
+def _warn_damaged(exc: Exception) -> None:
+    import logging
+
+    logging.getLogger(__name__).warning("draft database damage found by a query: %s",
+                                        exc.__cause__ or exc)
+
+
+def _report_recovery(r: RecoveryReport) -> None:
+    import sys
+
+    print(
+        f"mail-composer: warning: the draft database was damaged ({r.reason}); it was "
+        f"moved to {r.moved_to}; {r.drafts_recovered} drafts were saved"
+        + (f" and {r.drafts_lost} lost" if r.drafts_lost else "")
+        + f" ({r.rows_recovered} records saved, {r.rows_lost} lost)",
+        file=sys.stderr,
+    )
 
 
 def _warn(message: str) -> None:
     import sys
 
-    print(f"mail-composer: warning: {message}", file=sys.stderr)
+    print(f"mail-composer: warning: {printable(message)}", file=sys.stderr)
 
 
 def _note(message: str) -> None:
     import sys
 
-    print(f"mail-composer: note: {message}", file=sys.stderr)
+    print(f"mail-composer: note: {printable(message)}", file=sys.stderr)
 
 
 def _addresses(values: list[str]) -> tuple[Address, ...]:
@@ -72,13 +102,12 @@ def _context(values: list[str], base: dict[str, str]) -> dict[str, str]:
     for item in values:
         key, sep, value = item.partition("=")
         if not sep or not key.strip():
-            raise InvalidInputError("context", f"{item!r} is not KEY=VALUE")
-        check_header_text("context", value)
+            raise InvalidInputError("context", f"{item[:80]!r} is not KEY=VALUE")
         if value == "":
             context.pop(key.strip(), None)
         else:
             context[key.strip()] = value
-    return context
+    return check_context(context)
 
 
 def _check_account(core: Core, name: str | None) -> str | None:
@@ -239,29 +268,16 @@ def draft_export(core: Core, args: argparse.Namespace, out: TextIO) -> int:
     draft = core.store.get(args.id)
     data = draft_to_eml(draft, core.store.blobs.read_bytes)
     target = as_path(args.eml)
-    if target.is_dir():
-        raise InvalidInputError("eml", f"{target} is a folder; give a file name")
-    tmp = target.with_name(target.name + ".part")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InvalidInputError("eml", f"cannot write {target}: {exc.strerror}") from None
+    write_file(target, data, field="eml")
+    for left in header_recipients(draft).left_out:
+        _warn(f"{left.describe()}; it was left out of the exported file")
     print(str(target), file=out)
     return 0
 
 
 def draft_import(core: Core, args: argparse.Namespace, out: TextIO) -> int:
     path = Path(args.path).expanduser()
-    try:
-        data = path.read_bytes()
-    except IsADirectoryError:
-        raise InvalidInputError("path", f"{path} is a folder, not an .eml file") from None
-    except FileNotFoundError:
-        raise InvalidInputError("path", f"{path} does not exist") from None
-    except OSError as exc:
-        raise InvalidInputError("path", f"cannot read {path}: {exc.strerror}") from None
+    data = read_file(path, MAX_EML_BYTES, field="path")
     parsed = eml_to_draft(data)
     stored = tuple(core.store.blobs.put_bytes(a.name, content, a.content_type)
                    for a, content in parsed.files)
@@ -286,6 +302,11 @@ def draft_undelete(core: Core, args: argparse.Namespace, out: TextIO) -> int:
 def draft_send(core: Core, args: argparse.Namespace, out: TextIO) -> int:
     from composer.sync.service import prepare_send
 
+    left_out = header_recipients(core.store.get(args.id)).left_out
+    if left_out:
+        raise InvalidInputError("recipients", "; ".join(
+            f"{left.describe()}" for left in left_out) + "; fix or remove them before "
+            "sending (nothing was queued)")
     prepare_send(core, args.id)
     core.store.enqueue(args.id, Op.SEND)
     print(f"{args.id} queued to send; run 'mail-composer sync' to send it now", file=out)

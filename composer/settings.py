@@ -72,12 +72,18 @@ class SettingsFile:
             raw = self.path.read_text(encoding="utf-8")
         except FileNotFoundError:
             return Settings()
+        except IsADirectoryError:
+            raise InvalidInputError(
+                "settings", f"{self.path} is a folder where the settings file should be; move "
+                "it away") from None
+        except UnicodeDecodeError:
+            raw = ""  # not UTF-8: damaged, moved aside below
         try:
             data = json.loads(raw)
             if not isinstance(data, dict):
                 raise ValueError("not an object")
             return _from_dict(data)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, OverflowError, RecursionError) as exc:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
             self.path.rename(aside)
@@ -112,14 +118,42 @@ def validate_account(account: Account) -> None:
 
         mail_servers(account)
         return
-    url = account.base_url.strip()
-    if not (url.startswith("https://") or url.startswith("http://127.0.0.1")
-            or url.startswith("http://localhost")):
-        raise InvalidInputError(
-            "base_url", "the service address must start with https:// (plain http is only "
-            "allowed for 127.0.0.1 / localhost)"
-        )
-    if "?" in url or "@" in url.split("//", 1)[-1].split("/", 1)[0]:
-        raise InvalidInputError(
-            "base_url", "the service address must not contain credentials or a query"
-        )
+    check_base_url(account.base_url)
+
+
+def check_base_url(url: str) -> None:
+    """A service address secrets may be sent to: ``https://host[:port][/path]``, or plain
+    ``http://`` only to a host that is literally loopback (``localhost``, 127.0.0.0/8,
+    ``[::1]``). Parsed, not prefix-matched: ``http://localhost.evil.test`` is refused.
+    No credentials, query or fragment; no spaces or control characters anywhere."""
+    from urllib.parse import urlsplit
+
+    from composer.domain.mail_servers import is_loopback
+
+    def refuse(reason: str) -> InvalidInputError:
+        return InvalidInputError("base_url", reason)
+
+    if any(ch.isspace() or not ch.isprintable() or ch == "\\" for ch in url):
+        raise refuse("the service address must not contain spaces, control characters or "
+                     "backslashes")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise refuse(f"{url[:80]!r} is not a valid address (check the host and port)"
+                     ) from None
+    host = parts.hostname or ""
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise refuse("the service address must start with https:// (plain http is only "
+                     "allowed for 127.0.0.1 / localhost)")
+    if not host:
+        raise refuse("the service address has no host name")
+    if parts.username is not None or parts.password is not None or "@" in parts.netloc:
+        raise refuse("the service address must not contain credentials or a query")
+    if parts.query or "?" in url or parts.fragment or "#" in url:
+        raise refuse("the service address must not contain credentials or a query")
+    if port == 0:
+        raise refuse("the service address has port 0")
+    if parts.scheme == "http" and not is_loopback(host):
+        raise refuse("the service address must start with https:// (plain http is only "
+                     "allowed for 127.0.0.1 / localhost)")

@@ -17,21 +17,98 @@ are refused, as email-validator does by default.
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
 
-from composer.domain.models import Address
+from composer.domain.models import Address, Draft
 from composer.errors import InvalidInputError
 
 _SEPARATORS = {",", ";", "\n", "\r"}
 
+#: Characters some reader treats as the end of a line: CR, LF, VT, FF, the C0 file/group/
+#: record separators, NEL, and Unicode's line and paragraph separators.
+LINE_BREAKS = frozenset("\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")
+#: An RFC 2047 encoded word anywhere in a value (readers decode them leniently, also
+#: inside quotes and words, so every one is decoded here before checking).
+_ENCODED_WORD = re.compile(r"=\?([^?\s]{1,64})\?([bBqQ])\?([^?\s]*)\?=")
+
+
+def _decoded_words(value: str) -> Iterable[str]:
+    """Every way the encoded words in ``value`` can read once decoded (by their charset,
+    as UTF-8 and as Latin-1: a reader may use any of them)."""
+    import email.errors
+    import email.header
+
+    for match in _ENCODED_WORD.finditer(value):
+        try:
+            parts = email.header.decode_header(match.group(0))
+        except (email.errors.HeaderParseError, ValueError, LookupError):
+            parts = [(match.group(3).encode("latin-1", "replace"), None)]
+        for raw, charset in parts:
+            data = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+            yield data.decode("latin-1")
+            yield data.decode("utf-8", "replace")
+            if charset:
+                try:
+                    yield data.decode(charset, "replace")
+                except (LookupError, UnicodeError, ValueError, TypeError):
+                    yield ""
+
+
+def decoded_header(value: str) -> str:
+    """``value`` with each RFC 2047 encoded word decoded (UTF-8 for charsets that are
+    unknown or not text charsets), as a mail reader would show it."""
+    import codecs
+    import email.header
+
+    def decode(match: re.Match[str]) -> str:
+        try:
+            parts = email.header.decode_header(match.group(0))
+        except (ValueError, LookupError, UnicodeError):
+            return match.group(0)
+        out = []
+        for raw, charset in parts:
+            if isinstance(raw, str):
+                out.append(raw)
+                continue
+            try:
+                text_codec = codecs.lookup(charset or "utf-8")._is_text_encoding
+                out.append(raw.decode(charset if text_codec and charset else "utf-8",
+                                      "replace"))
+            except (LookupError, UnicodeError, ValueError):
+                out.append(raw.decode("utf-8", "replace"))
+        return "".join(out)
+
+    return _ENCODED_WORD.sub(decode, value)
+
+
+def header_text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be written as (part of) one header, or None if it can.
+
+    Line breaks count in every form a reader knows (CR, LF, NEL, U+2028/U+2029, ...),
+    also once RFC 2047 encoded words (``=?utf-8?q?a=0D=0ABcc:...?=``) are decoded:
+    the stdlib's generator decodes and refolds them, which turns one into a real line.
+    """
+    for text in (value, *_decoded_words(value)):
+        for ch in text:
+            if ch in LINE_BREAKS:
+                return "must be a single line (it contains a line break)"
+            category = unicodedata.category(ch)
+            if category == "Cc":
+                return f"contains a control character (U+{ord(ch):04X})"
+            if category == "Cs":
+                return "is not valid text (it contains bytes that are not UTF-8)"
+    return None
+
 
 def check_header_text(field: str, value: str) -> None:
-    """Refuse CR, LF, NUL and other control characters in a header field."""
-    for ch in value:
-        if ch in "\r\n":
-            raise InvalidInputError(field, "must be a single line (it contains a line break)")
-        if unicodedata.category(ch) == "Cc":
-            raise InvalidInputError(field, f"contains a control character (U+{ord(ch):04X})")
+    """Refuse line breaks (also encoded or Unicode ones), NUL and other control
+    characters, and undecodable bytes in a header field."""
+    problem = header_text_problem(value)
+    if problem is not None:
+        raise InvalidInputError(field, problem)
 
 
 def _split(text: str) -> list[str]:
@@ -154,7 +231,8 @@ def parse_address(text: str) -> Address:
     work = raw
     if work.lower().startswith("mailto:"):
         work = work[7:]
-    bad = next((ch for ch in work if unicodedata.category(ch) == "Cc"), None)
+    bad = next((ch for ch in work if ch in LINE_BREAKS or
+                unicodedata.category(ch) in ("Cc", "Cs")), None)
     if bad is not None:
         return Address(addr=raw, error=f"contains a control character (U+{ord(bad):04X})",
                        raw=raw)
@@ -189,6 +267,9 @@ def parse_address(text: str) -> Address:
     if any(c in addr for c in '"()<>,;[] '):
         return Address(addr=raw, error="contains characters that cannot appear in an "
                        "address (quotes, brackets, commas or spaces)", raw=raw)
+    name_problem = header_text_problem(name)
+    if name_problem is not None:
+        return Address(addr=addr, name="", error=f"its name {name_problem}", raw=raw)
     normalized, error = _validate(addr)
     if normalized is None:
         return Address(addr=addr, name=name, error=error, raw=raw)
@@ -198,3 +279,68 @@ def parse_address(text: str) -> Address:
 def parse_addresses(text: str) -> list[Address]:
     """Every address in pasted text, in order; invalid ones kept with a reason."""
     return [parse_address(piece) for piece in _split(text)]
+
+
+#: What may stand on either side of the @ of an address written into a header: anything
+#: but whitespace, controls and the characters that make RFC 5322 read a name, comment,
+#: group or second address.
+_SAFE_ADDR = re.compile(r"[^\s\"(),:;<>@\[\\\]]+@[^\s\"(),:;<>@\[\\\]]+")
+MAX_ADDR_OCTETS = 254
+
+
+def header_problem(address: Address) -> str | None:
+    """Why ``address`` must not be written into an address header (To, Cc, Bcc, From),
+    or None if it can be. Checked again at every way out, whatever the stored draft
+    claims: an invalid chip, or one whose address or name could inject a header or a
+    second recipient, never reaches address syntax."""
+    if not address.valid:
+        return address.error or "is not a valid address"
+    addr = address.addr
+    if not _SAFE_ADDR.fullmatch(addr) or len(addr.encode("utf-8", "replace")) > MAX_ADDR_OCTETS \
+            or header_text_problem(addr) is not None:
+        return "is not a valid address"
+    name_problem = header_text_problem(address.name)
+    if name_problem is not None:
+        return f"its name {name_problem}"
+    return None
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """A recipient that cannot be written into its header, and why."""
+
+    field: str  # to | cc | bcc
+    address: Address
+    reason: str
+
+    def describe(self) -> str:
+        shown = (self.address.raw or self.address.addr)[:80]
+        return f"{self.field}: {shown!r} {self.reason}"
+
+
+@dataclass(frozen=True)
+class HeaderRecipients:
+    """A draft's recipients split into those that may be written into To/Cc/Bcc and
+    those left out (each with its reason)."""
+
+    to: tuple[Address, ...]
+    cc: tuple[Address, ...]
+    bcc: tuple[Address, ...]
+    left_out: tuple[LeftOut, ...]
+
+
+def header_recipients(draft: Draft) -> HeaderRecipients:
+    """The one gate between recipient chips and address headers: export, sync and send
+    use it, and write only ``to``/``cc``/``bcc``; ``left_out`` is for the warning (or the
+    refusal, for a send)."""
+    kept: dict[str, list[Address]] = {"to": [], "cc": [], "bcc": []}
+    left: list[LeftOut] = []
+    for field_name, items in (("to", draft.to), ("cc", draft.cc), ("bcc", draft.bcc)):
+        for a in items:
+            problem = header_problem(a)
+            if problem is None:
+                kept[field_name].append(a)
+            else:
+                left.append(LeftOut(field_name, a, problem))
+    return HeaderRecipients(tuple(kept["to"]), tuple(kept["cc"]), tuple(kept["bcc"]),
+                            tuple(left))

@@ -24,10 +24,16 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from email.message import EmailMessage, Message
 
-from composer.domain.addresses import check_header_text, parse_addresses
+from composer.domain.addresses import (
+    check_header_text,
+    header_problem,
+    header_recipients,
+    parse_addresses,
+)
+from composer.domain.context import check_context
 from composer.domain.filenames import safe_filename
 from composer.domain.html import html_to_text, sanitize_html
 from composer.domain.models import (
@@ -36,13 +42,16 @@ from composer.domain.models import (
     BodyMode,
     Draft,
     Importance,
-    Schedule,
     new_draft_id,
 )
+from composer.domain.schedule import stored_schedule
 from composer.errors import InvalidInputError
 
 _CONTEXT_HEADER = "X-Composer-Context"
-_MAX_EML = 256 * 1024 * 1024
+MAX_EML_BYTES = 256 * 1024 * 1024
+#: More ``multipart/`` sections than this (real messages have a handful) is refused
+#: before parsing: the stdlib parser recurses once per nesting level.
+MAX_MULTIPARTS = 100
 
 
 @dataclass(frozen=True)
@@ -56,13 +65,50 @@ def _addr_header(items: tuple[Address, ...]) -> str:
     return ", ".join(a.formatted() for a in items)
 
 
+#: RFC 5322 2.1.1: a line is at most 998 octets, CRLF excluded.
+MAX_LINE_OCTETS = 998
+
+
+def _from_header(value: str) -> str:
+    """The From value to write: one valid address (with its name), never text a parser
+    could read as several addresses or a group."""
+    check_header_text("from", value)
+    parsed = parse_addresses(value)
+    if len(parsed) != 1 or header_problem(parsed[0]) is not None:
+        reason = header_problem(parsed[0]) if len(parsed) == 1 else "is not one address"
+        raise InvalidInputError("from", f"{value[:80]!r} {reason}")
+    return parsed[0].formatted()
+
+
+def _check_generated(data: bytes, expected: list[str]) -> None:
+    """The generator's output, checked: exactly the headers that were set, in order (no
+    header smuggled in by refolding a decoded value) and no line over 998 octets."""
+    head, _, _ = data.partition(b"\r\n\r\n")
+    names: list[str] = []
+    for line in head.split(b"\r\n"):
+        if len(line) > MAX_LINE_OCTETS:
+            name = line.split(b":", 1)[0].decode("ascii", "replace") if line[:1] not in \
+                (b" ", b"\t") else "a header"
+            raise InvalidInputError(
+                "eml", f"{name[:40]} would be written as a line longer than "
+                f"{MAX_LINE_OCTETS} octets (a word, name or address is too long)")
+        if line[:1] not in (b" ", b"\t"):
+            names.append(line.split(b":", 1)[0].decode("ascii", "replace").lower())
+    if names != [n.lower() for n in expected]:
+        raise InvalidInputError("eml", "a header value would have been written as more "
+                                "than one header; nothing was exported")
+
+
 def draft_to_eml(draft: Draft, read_bytes: Callable[[str], bytes]) -> bytes:
-    for name, value in (("Subject", draft.subject), ("From", draft.from_addr)):
-        check_header_text(name, value)
+    """The draft as an .eml file. Recipients that ``header_recipients`` leaves out
+    (invalid chips) are not written; callers warn about them."""
+    check_header_text("subject", draft.subject)
     msg = EmailMessage(policy=email.policy.SMTPUTF8)
-    if draft.from_addr:
-        msg["From"] = draft.from_addr
-    for header, items in (("To", draft.to), ("Cc", draft.cc), ("Bcc", draft.bcc)):
+    if draft.from_addr.strip():
+        msg["From"] = _from_header(draft.from_addr)
+    recipients = header_recipients(draft)
+    for header, items in (("To", recipients.to), ("Cc", recipients.cc),
+                          ("Bcc", recipients.bcc)):
         if items:
             value = _addr_header(items)
             check_header_text(header, value)
@@ -94,17 +140,42 @@ def draft_to_eml(draft: Draft, read_bytes: Callable[[str], bytes]) -> bytes:
             maintype, subtype = "application", "octet-stream"
         msg.add_attachment(read_bytes(a.sha256), maintype=maintype, subtype=subtype,
                            filename=safe_filename(a.name))
-    return msg.as_bytes()
+    try:
+        data = msg.as_bytes()
+    except (ValueError, UnicodeError, email.errors.MessageError) as exc:
+        raise InvalidInputError("eml", f"the draft cannot be written as an email ({exc})"
+                                ) from None
+    _check_generated(data, list(msg.keys()))
+    return data
+
+
+def _codec(charset: str | None) -> str:
+    """A text codec for ``charset``; UTF-8 for unknown, binary or hostile ones (``idna``,
+    ``rot13``, ``zlib`` ... are codecs but not text charsets)."""
+    import codecs
+
+    if not charset:
+        return "utf-8"
+    try:
+        info = codecs.lookup(charset)
+    except (LookupError, ValueError, TypeError):
+        return "utf-8"
+    if not getattr(info, "_is_text_encoding", True) or info.name in _NOT_CHARSETS:
+        return "utf-8"
+    return info.name
+
+
+_NOT_CHARSETS = {"idna", "punycode", "raw-unicode-escape", "unicode-escape", "undefined",
+                 "raw_unicode_escape", "unicode_escape"}
 
 
 def _decode_text(part: Message) -> str:
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes):
         return ""
-    charset = part.get_content_charset() or "utf-8"
     try:
-        text = payload.decode(charset, errors="replace")
-    except LookupError:
+        text = payload.decode(_codec(part.get_content_charset()), errors="replace")
+    except (UnicodeError, LookupError, ValueError):
         text = payload.decode("utf-8", errors="replace")
     text = text.replace("\r\n", "\n")
     return text[:-1] if text.endswith("\n") else text
@@ -118,9 +189,16 @@ def _unfold(value: str) -> str:
     if "=?" not in value:
         return value
     try:
-        return str(email.header.make_header(email.header.decode_header(value)))
-    except (UnicodeDecodeError, LookupError, email.errors.HeaderParseError):
+        parts = email.header.decode_header(value)
+    except (UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
         return value
+    try:
+        return str(email.header.make_header(parts))
+    except (UnicodeError, LookupError, ValueError, email.errors.HeaderParseError):
+        # A hostile or unknown charset: its words read as UTF-8 instead.
+        return "".join(
+            raw.decode(_codec(charset) if charset else "latin-1", "replace")
+            if isinstance(raw, bytes) else raw for raw, charset in parts)
 
 
 def _raw_headers(msg: Message) -> dict[str, list[str]]:
@@ -141,12 +219,20 @@ def _addresses(values: list[str]) -> tuple[Address, ...]:
 def eml_to_draft(data: bytes) -> ParsedEml:
     if not data.strip():
         raise InvalidInputError("eml", "the file is empty")
-    if len(data) > _MAX_EML:
+    if len(data) > MAX_EML_BYTES:
         raise InvalidInputError("eml", "the file is larger than 256 MB")
     if b"\x00" in data[:4096]:
         raise InvalidInputError("eml", "this is a binary file, not an email message (.eml)")
-    msg = email.message_from_bytes(data, policy=email.policy.default)
-    headers = _raw_headers(msg)
+    if data.lower().count(b"multipart/") > MAX_MULTIPARTS:
+        raise InvalidInputError("eml", f"the message has more than {MAX_MULTIPARTS} "
+                                "multipart sections; it is not imported")
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+        headers = _raw_headers(msg)
+        parts = list(msg.walk())
+    except RecursionError:
+        raise InvalidInputError("eml", "the message's parts are nested too deeply; it is "
+                                "not imported") from None
 
     def _header(name: str) -> str:
         values = headers.get(name.lower())
@@ -160,10 +246,14 @@ def eml_to_draft(data: bytes) -> ParsedEml:
     text_parts: list[str] = []
     html_parts: list[str] = []
     files: list[tuple[Attachment, bytes]] = []
-    for part in msg.walk():
+    for part in parts:
         if part.is_multipart():
             continue
         ctype = part.get_content_type()
+        if part.get_content_maintype() == "multipart":
+            # A multipart without a (usable) boundary: its content is the text itself.
+            text_parts.append(_decode_text(part))
+            continue
         disposition = part.get_content_disposition()
         raw_name = part.get_filename()
         filename = _unfold(raw_name) if raw_name else None
@@ -191,11 +281,7 @@ def eml_to_draft(data: bytes) -> ParsedEml:
     schedule = None
     send_at = _header("X-Composer-Send-At")
     if send_at:
-        try:
-            schedule = Schedule(datetime.fromisoformat(send_at),
-                                _header("X-Composer-Send-Tz") or "UTC")
-        except ValueError:
-            schedule = None
+        schedule = stored_schedule(send_at, _header("X-Composer-Send-Tz") or "UTC")
     importance = Importance.NORMAL
     imp = _header("Importance").lower()
     if imp in ("high", "low"):
@@ -204,10 +290,14 @@ def eml_to_draft(data: bytes) -> ParsedEml:
     if _header(_CONTEXT_HEADER):
         try:
             loaded = json.loads(_header(_CONTEXT_HEADER))
-            if isinstance(loaded, dict):
-                context = {str(k): str(v) for k, v in loaded.items()}
-        except ValueError:
-            context = {}
+        except (ValueError, RecursionError):
+            loaded = None
+        if not isinstance(loaded, dict):
+            raise InvalidInputError("context", f"the {_CONTEXT_HEADER} header is not a JSON "
+                                    "object of names and values")
+        context = check_context(loaded)
+    for name in ("Subject", "From"):
+        check_header_text(name, _header(name))
     original = _header("X-Composer-Draft-Id") or None
     draft = Draft(
         id=new_draft_id(),

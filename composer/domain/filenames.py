@@ -3,7 +3,8 @@
 No path parts (``/``, ``\\``, drive letters), no control characters, none of Windows'
 reserved characters ``< > : " / \\ | ? *``, no trailing dots or spaces, no reserved
 device names (CON, PRN, AUX, NUL, COM1-9, LPT1-9, with or without an extension),
-NFC-normalized, at most 255 UTF-8 bytes with the extension kept, never empty.
+undecodable bytes as U+FFFD, NFC-normalized, at most 255 UTF-8 bytes with the
+extension kept, never empty.
 """
 
 from __future__ import annotations
@@ -17,8 +18,18 @@ MAX_BYTES = 255
 FALLBACK = "attachment"
 
 
+def valid_text(value: str) -> str:
+    """``value`` with undecodable bytes (surrogate escapes from a non-UTF-8 file name or
+    argument) shown as U+FFFD, so it can be stored and printed."""
+    try:
+        raw = value.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        raw = value.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
 def safe_filename(name: str) -> str:
-    name = unicodedata.normalize("NFC", name)
+    name = unicodedata.normalize("NFC", valid_text(name))
     name = re.split(r"[/\\]", name)[-1]
     if re.match(r"^[A-Za-z]:", name):
         name = name[2:]

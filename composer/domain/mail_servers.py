@@ -68,7 +68,8 @@ def _server(options: dict[str, str], prefix: str, domain: str,
             raise InvalidInputError(f"{prefix}_host", f"give the account's address, or the "
                                     f"{prefix.upper()} server with --option {prefix}_host=HOST")
         host = f"{prefix}.{domain}"
-    if any(c in host for c in "/@ ?#") or not host.strip("[]"):
+    if any(c in "/@?#\\%" or c.isspace() or not c.isprintable() for c in host) \
+            or not host.strip("[]"):
         raise InvalidInputError(f"{prefix}_host", f"{host!r} is not a host name")
     if security == "none" and not is_loopback(host):
         raise InvalidInputError(f"{prefix}_security", f"{prefix.upper()} without encryption "

@@ -17,6 +17,11 @@ from composer.domain.models import Schedule
 from composer.errors import InvalidInputError
 
 MIN_LEAD = timedelta(minutes=1)
+#: The latest send-later time accepted: far enough for anyone, and far from year 9999,
+#: where shifting an instant into a zone overflows.
+MAX_LEAD = timedelta(days=100 * 366)
+_EARLIEST = datetime(1970, 1, 2, tzinfo=UTC)
+_LATEST = datetime(9000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -27,12 +32,37 @@ class ScheduleChoice:
 
 def zone(tz: str) -> ZoneInfo:
     try:
-        if not tz or tz != tz.strip():
+        if not tz or tz != tz.strip() or len(tz) > 64 or not tz.isprintable():
             raise ValueError(tz)
         return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, TypeError):
-        raise InvalidInputError("tz", f"{tz!r} is not a known time zone "
+    except (ZoneInfoNotFoundError, ValueError, TypeError, OSError, UnicodeError):
+        raise InvalidInputError("tz", f"{tz[:64]!r} is not a known time zone "
                                 "(use a name like Europe/Berlin)") from None
+
+
+def stored_schedule(send_at: str, tz: str) -> Schedule:
+    """A schedule read back from text (an imported file): an ISO 8601 instant with an
+    offset and a known zone, inside the range the app can show; InvalidInputError
+    otherwise."""
+    zi = zone(tz)
+    try:
+        parsed = datetime.fromisoformat(send_at.strip())
+        if parsed.tzinfo is None:
+            raise ValueError(send_at)
+        instant = parsed.astimezone(UTC)
+        if not _EARLIEST <= instant <= _LATEST:
+            raise OverflowError(send_at)
+        instant.astimezone(zi)
+    except (ValueError, OverflowError):
+        raise InvalidInputError("send_at", f"{send_at[:64]!r} is not a send-later time with "
+                                "an offset between 1970 and 9000") from None
+    return Schedule(instant, tz)
+
+
+def _in_range(instant: datetime, now: datetime, shown: str) -> None:
+    if instant > now.astimezone(UTC) + MAX_LEAD:
+        raise InvalidInputError("send_at", f"{shown} is more than 100 years ahead; choose "
+                                "an earlier time")
 
 
 def _fmt(dt: datetime) -> str:
@@ -42,6 +72,14 @@ def _fmt(dt: datetime) -> str:
 def resolve_send_at(local: datetime, tz: str, now: datetime) -> ScheduleChoice:
     """``local`` is a naive wall time in ``tz``; ``now`` an aware instant."""
     zi = zone(tz)
+    try:
+        return _resolve(local, tz, zi, now)
+    except OverflowError:
+        raise InvalidInputError("send_at", f"{local:%Y-%m-%d %H:%M} is outside the range of "
+                                "times that can be scheduled") from None
+
+
+def _resolve(local: datetime, tz: str, zi: ZoneInfo, now: datetime) -> ScheduleChoice:
     wall = local.replace(tzinfo=None, second=local.second, microsecond=0)
     first = wall.replace(tzinfo=zi, fold=0)
     second = wall.replace(tzinfo=zi, fold=1)
@@ -66,6 +104,7 @@ def resolve_send_at(local: datetime, tz: str, now: datetime) -> ScheduleChoice:
         raise InvalidInputError(
             "send_at", f"{_fmt(instant.astimezone(zi))} ({tz}) is in the past; choose a later "
             "time")
+    _in_range(instant, now, f"{wall:%Y-%m-%d %H:%M} ({tz})")
     return ScheduleChoice(Schedule(instant, tz), note)
 
 
@@ -100,9 +139,14 @@ def parse_iso_send_at(text: str, tz: str | None, now: datetime) -> ScheduleChoic
     if parsed.tzinfo is not None:
         zone_name = tz or "UTC"
         zone(zone_name)
-        instant = parsed.astimezone(UTC)
+        try:
+            instant = parsed.astimezone(UTC)
+        except OverflowError:
+            raise InvalidInputError("send_at", f"{text[:64]!r} is outside the range of times "
+                                    "that can be scheduled") from None
         if instant < now.astimezone(UTC) + MIN_LEAD:
             raise InvalidInputError("send_at", f"{text} is in the past; choose a later time")
+        _in_range(instant, now, text[:64])
         return ScheduleChoice(Schedule(instant, zone_name))
     if not tz:
         raise InvalidInputError("tz", "a time without an offset needs --tz (e.g. Europe/Berlin)")

@@ -203,13 +203,13 @@ class BlobStore:
         return b"".join(self.iter_chunks(sha256))
 
     def export(self, sha256: str, target: Path) -> None:
-        tmp = target.with_name(target.name + ".part")
-        with tmp.open("wb") as out:
+        """Write a blob to ``target`` (never through a link, never into a device: see
+        ``composer.store.files``)."""
+        from composer.store.files import atomic_writer
+
+        with atomic_writer(target, "target") as out:
             for chunk in self.iter_chunks(sha256):
                 out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
 
     def collect_garbage(self) -> int:
         """Delete blobs no revision refers to (e.g. left by a crash mid-attach)."""

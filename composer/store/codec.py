@@ -66,10 +66,26 @@ def _addresses(items: list[dict[str, Any]]) -> tuple[Address, ...]:
     )
 
 
+def _known_zone(tz: object) -> str:
+    """The stored zone name if it is one this computer knows; otherwise UTC (the send
+    time is an exact instant either way: only the zone it is shown in falls back), so a
+    zone written by an older version or another computer never breaks reading a draft."""
+    from composer.domain.schedule import zone
+    from composer.errors import InvalidInputError
+
+    if not isinstance(tz, str) or not tz:
+        return "UTC"
+    try:
+        zone(tz)
+    except InvalidInputError:
+        return "UTC"
+    return tz
+
+
 def draft_from_dict(o: dict[str, Any]) -> Draft:
     schedule = None
     if o.get("send_at"):
-        schedule = Schedule(datetime.fromisoformat(o["send_at"]), o.get("tz") or "UTC")
+        schedule = Schedule(datetime.fromisoformat(o["send_at"]), _known_zone(o.get("tz")))
     return Draft(
         id=o["id"],
         account=o.get("account"),

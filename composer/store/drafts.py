@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from composer.domain.addresses import check_header_text
+from composer.domain.context import check_context
 from composer.domain.models import Address, Draft, DraftStatus, utcnow
 from composer.errors import AttachmentError, AttachmentProblem, NotFoundError
 from composer.store import migrations
@@ -189,9 +190,10 @@ class DraftStore:
         return draft_from_json(str(row[0]))
 
     def exists(self, draft_id: str) -> bool:
-        return self._conn.execute(
-            "SELECT 1 FROM drafts WHERE id = ? AND deleted_at IS NULL", (draft_id,)
-        ).fetchone() is not None
+        with storage_errors():
+            return self._conn.execute(
+                "SELECT 1 FROM drafts WHERE id = ? AND deleted_at IS NULL", (draft_id,)
+            ).fetchone() is not None
 
     def list(
         self, *, search: str | None = None, limit: int = 100, offset: int = 0,
@@ -251,11 +253,12 @@ class DraftStore:
         return out
 
     def summary(self, draft_id: str) -> DraftSummary:
-        row = self._conn.execute(
-            f"SELECT {_SUMMARY_COLUMNS} FROM drafts d LEFT JOIN sync_state s "
-            "ON s.draft_id = d.id WHERE d.id = ?",
-            (draft_id,),
-        ).fetchone()
+        with storage_errors():
+            row = self._conn.execute(
+                f"SELECT {_SUMMARY_COLUMNS} FROM drafts d LEFT JOIN sync_state s "
+                "ON s.draft_id = d.id WHERE d.id = ?",
+                (draft_id,),
+            ).fetchone()
         if row is None:
             raise NotFoundError("draft", draft_id)
         return _summary(row)
@@ -284,6 +287,7 @@ class DraftStore:
         """
         check_header_text("subject", draft.subject)
         check_header_text("from", draft.from_addr)
+        check_context(draft.context)
         for sha in {a.sha256 for a in draft.attachments}:
             if not self.blobs.exists(sha):
                 raise AttachmentError(AttachmentProblem.NOT_ATTACHED, sha[:12])
@@ -462,12 +466,13 @@ class DraftStore:
         """Drop deleted drafts no service needs to confirm, once they are old enough
         that nobody will undo the delete."""
         cutoff = (self._now() - older_than).isoformat()
-        rows = self._conn.execute(
-            "SELECT d.id FROM drafts d LEFT JOIN sync_state s ON s.draft_id = d.id "
-            "WHERE d.deleted_at IS NOT NULL AND d.deleted_at < ? AND "
-            "(s.draft_id IS NULL OR (s.remote_id IS NULL AND s.create_pending = 0))",
-            (cutoff,),
-        ).fetchall()
+        with storage_errors():
+            rows = self._conn.execute(
+                "SELECT d.id FROM drafts d LEFT JOIN sync_state s ON s.draft_id = d.id "
+                "WHERE d.deleted_at IS NOT NULL AND d.deleted_at < ? AND "
+                "(s.draft_id IS NULL OR (s.remote_id IS NULL AND s.create_pending = 0))",
+                (cutoff,),
+            ).fetchall()
         for (draft_id,) in rows:
             self.purge(draft_id)
         return len(rows)
@@ -565,13 +570,14 @@ class DraftStore:
     # -- history ------------------------------------------------------------------------
     def history(self, draft_id: str) -> builtins.list[RevisionInfo]:
         self.get(draft_id, include_deleted=True)
-        rows = self._conn.execute(
-            "SELECT revision, saved_at, json_extract(data, '$.subject'), "
-            "substr(coalesce(nullif(json_extract(data, '$.text'), ''), "
-            "json_extract(data, '$.html')), 1, 400) "
-            "FROM revisions WHERE draft_id = ? ORDER BY revision DESC",
-            (draft_id,),
-        ).fetchall()
+        with storage_errors():
+            rows = self._conn.execute(
+                "SELECT revision, saved_at, json_extract(data, '$.subject'), "
+                "substr(coalesce(nullif(json_extract(data, '$.text'), ''), "
+                "json_extract(data, '$.html')), 1, 400) "
+                "FROM revisions WHERE draft_id = ? ORDER BY revision DESC",
+                (draft_id,),
+            ).fetchall()
         return [
             RevisionInfo(int(r[0]), datetime.fromisoformat(r[1]), str(r[2] or ""),
                          " ".join(strip_tags(str(r[3] or "")).split())[:200])
@@ -579,9 +585,11 @@ class DraftStore:
         ]
 
     def revision(self, draft_id: str, revision: int) -> Draft:
-        row = self._conn.execute(
-            "SELECT data FROM revisions WHERE draft_id = ? AND revision = ?", (draft_id, revision)
-        ).fetchone()
+        with storage_errors():
+            row = self._conn.execute(
+                "SELECT data FROM revisions WHERE draft_id = ? AND revision = ?",
+                (draft_id, revision),
+            ).fetchone()
         if row is None:
             raise NotFoundError("revision", f"{draft_id} #{revision}")
         return draft_from_json(str(row[0]))
@@ -601,13 +609,14 @@ class DraftStore:
         """Addresses used before that start with ``prefix`` (address or name words),
         most used first, then most recent."""
         like = prefix.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = self._conn.execute(
-            "SELECT addr, name, use_count, last_used FROM recipient_history "
-            "WHERE addr LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' "
-            "OR lower(name) LIKE ? ESCAPE '\\' "
-            "ORDER BY use_count DESC, last_used DESC LIMIT ?",
-            (like + "%", like + "%", "% " + like + "%", limit),
-        ).fetchall()
+        with storage_errors():
+            rows = self._conn.execute(
+                "SELECT addr, name, use_count, last_used FROM recipient_history "
+                "WHERE addr LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' "
+                "OR lower(name) LIKE ? ESCAPE '\\' "
+                "ORDER BY use_count DESC, last_used DESC LIMIT ?",
+                (like + "%", like + "%", "% " + like + "%", limit),
+            ).fetchall()
         return [RecipientSuggestion(r[0], r[1], int(r[2]), datetime.fromisoformat(r[3]))
                 for r in rows]
 
@@ -629,7 +638,8 @@ class DraftStore:
 
     # -- maintenance --------------------------------------------------------------------
     def integrity_ok(self) -> bool:
-        row = self._conn.execute("PRAGMA quick_check").fetchone()
+        with storage_errors():
+            row = self._conn.execute("PRAGMA quick_check").fetchone()
         return row is not None and row[0] == "ok"
 
 

@@ -141,6 +141,8 @@ LATEST = len(MIGRATIONS)
 def migrate(conn: sqlite3.Connection) -> int:
     """Bring the schema to ``LATEST``; returns the version found before migrating."""
     found = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if found < 0:
+        raise StorageError(StorageProblem.CORRUPT, f"schema version {found}")
     if found > LATEST:
         raise StorageError(
             StorageProblem.READ_ONLY,

@@ -9,6 +9,7 @@ gets a ``RecoveryReport`` to tell the user what happened.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,10 +18,15 @@ from pathlib import Path
 
 from composer.domain.models import utcnow
 from composer.errors import StorageError, StorageProblem
+from composer.store import pages
+from composer.store.codec import draft_from_json, recipients_summary
 from composer.store.drafts import DraftStore
 from composer.store.migrations import LATEST, reindex_all
 
 Clock = Callable[[], datetime]
+#: What reading a damaged file can raise: SQLite's errors, and a UnicodeDecodeError when
+#: SQLite's own message quotes damaged bytes.
+_FAILED = (sqlite3.Error, UnicodeDecodeError)
 
 # Tables copied back, parents first; drafts_fts is rebuilt from the drafts.
 _TABLES = ["drafts", "revisions", "blobs", "revision_blobs", "recipient_history", "outbox",
@@ -34,6 +40,7 @@ class RecoveryReport:
     drafts_recovered: int
     rows_recovered: int
     rows_lost: int
+    drafts_lost: int = 0
 
 
 def open_store(path: Path, clock: Clock = utcnow) -> tuple[DraftStore, RecoveryReport | None]:
@@ -43,11 +50,22 @@ def open_store(path: Path, clock: Clock = utcnow) -> tuple[DraftStore, RecoveryR
         if exc.problem is not StorageProblem.CORRUPT:
             raise
         reason = str(exc.__cause__ or exc)
+    return _recover(path, clock, reason)
+
+
+def recover_store(path: Path, clock: Clock = utcnow, reason: str = "damage found by a query"
+                  ) -> tuple[DraftStore, RecoveryReport]:
+    """For damage found after opening (a query failed with CORRUPT): close the store
+    first, then call this to move the file aside, salvage it and open a fresh one."""
+    return _recover(path, clock, reason)
+
+
+def _recover(path: Path, clock: Clock, reason: str) -> tuple[DraftStore, RecoveryReport]:
     moved = _move_aside(path, clock())
     store = DraftStore.open(path, clock)
-    recovered, lost = _salvage(moved, store)
+    recovered, lost, drafts_lost = _salvage(moved, store)
     drafts = store.count()
-    return store, RecoveryReport(moved, reason, drafts, recovered, lost)
+    return store, RecoveryReport(moved, reason, drafts, recovered, lost, drafts_lost)
 
 
 def _move_aside(path: Path, now: datetime) -> Path:
@@ -65,41 +83,129 @@ def _move_aside(path: Path, now: datetime) -> Path:
     return target
 
 
-def _salvage(damaged: Path, store: DraftStore) -> tuple[int, int]:
-    """Copy what can be read; returns (rows recovered, rows known lost)."""
-    try:
-        src = sqlite3.connect(f"file:{damaged}?mode=ro", uri=True)
-    except sqlite3.Error:
-        return 0, 0
-    recovered = lost = 0
+def _salvage(damaged: Path, store: DraftStore) -> tuple[int, int, int]:
+    """Copy what can be read; returns (rows recovered, rows known lost, drafts lost).
+
+    First through SQL, table by table and row by row; then straight from the pages of
+    the file (``pages.records``), for rows SQL could not reach: drafts (also rebuilt from
+    their newest saved revision), revisions and attachment blobs."""
     dst = store.connection
+    recovered, lost, expected = _salvage_sql(damaged, dst)
+    dst.execute("BEGIN IMMEDIATE")
+    try:
+        found, known = _salvage_pages(damaged, dst)
+        recovered += found
+        _reindex(dst)
+        dst.execute("COMMIT")
+    except BaseException:
+        dst.execute("ROLLBACK")
+        raise
+    drafts = int(dst.execute("SELECT count(*) FROM drafts").fetchone()[0])
+    drafts_lost = max(expected, len(known | _ids(dst))) - drafts
+    return recovered, lost, max(drafts_lost, 0)
+
+
+def _ids(dst: sqlite3.Connection) -> set[str]:
+    return {str(r[0]) for r in dst.execute("SELECT id FROM drafts")}
+
+
+def _salvage_sql(damaged: Path, dst: sqlite3.Connection) -> tuple[int, int, int]:
+    """The SQL pass: (rows recovered, rows lost, drafts the damaged file says it has)."""
+    try:
+        src = sqlite3.connect(f"{damaged.absolute().as_uri()}?mode=ro", uri=True)
+    except _FAILED:
+        return 0, 0, 0
+    # Damaged text is kept with U+FFFD rather than losing its row.
+    src.text_factory = lambda raw: raw.decode("utf-8", "replace")
+    recovered = lost = expected = 0
     try:
         try:
             version = int(src.execute("PRAGMA user_version").fetchone()[0])
             names = {r[0] for r in src.execute("SELECT name FROM sqlite_master")}
-        except sqlite3.Error:
-            return 0, 0
+        except _FAILED:
+            return 0, 0, 0
         if version < 1 or version > LATEST:
-            return 0, 0
+            return 0, 0, 0
+        try:
+            expected = int(src.execute("SELECT count(*) FROM drafts").fetchone()[0])
+        except _FAILED:
+            expected = 0
         dst.execute("BEGIN IMMEDIATE")
-        for table in _TABLES:
-            if table not in names:
-                continue
-            r, lo = _copy_table(src, dst, table)
-            recovered += r
-            lost += lo
-        _reindex(dst)
+        try:
+            for table in _TABLES:
+                if table not in names:
+                    continue
+                r, lo = _copy_table(src, dst, table)
+                recovered += r
+                lost += lo
+        except BaseException:
+            dst.execute("ROLLBACK")
+            raise
         dst.execute("COMMIT")
     finally:
         src.close()
-    return recovered, lost
+    return recovered, lost, expected
+
+
+def _salvage_pages(damaged: Path, dst: sqlite3.Connection) -> tuple[int, set[str]]:
+    """The page pass: (rows added, ids of every draft seen in the file)."""
+    newest: dict[str, tuple[int, str, str | None]] = {}  # id -> (revision, json, deleted_at)
+    revisions: list[tuple[str, int, str, str]] = []
+    blobs: list[tuple[str, int, bytes]] = []
+    for record in pages.records(damaged):
+        if len(record) == 4 and isinstance(record[1], str) and isinstance(record[3], bytes) \
+                and len(record[1]) == 64 and isinstance(record[2], int):
+            if hashlib.sha256(record[3]).hexdigest() == record[1]:
+                blobs.append((record[1], record[2], record[3]))
+            continue
+        for value in record:
+            if not (isinstance(value, str) and value.startswith('{"id":')):
+                continue
+            try:
+                draft = draft_from_json(value)
+            except (ValueError, KeyError, TypeError, AttributeError):
+                continue
+            is_row = len(record) >= 10 and record[0] == draft.id
+            deleted = record[8] if is_row and isinstance(record[8], str) else None
+            if len(record) == 4 and record[0] == draft.id and isinstance(record[1], int) \
+                    and isinstance(record[2], str):
+                revisions.append((draft.id, record[1], record[2], value))
+            best = newest.get(draft.id)
+            if best is None or draft.revision > best[0] or (
+                    draft.revision == best[0] and is_row):
+                newest[draft.id] = (draft.revision, value, deleted)
+    added = 0
+    have = _ids(dst)
+    for draft_id, (_, data, deleted) in newest.items():
+        if draft_id in have:
+            continue
+        draft = draft_from_json(data)
+        dst.execute(
+            "INSERT OR IGNORE INTO drafts(id, revision, status, account, subject, recipients, "
+            "created_at, updated_at, deleted_at, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (draft.id, draft.revision, draft.status.value, draft.account, draft.subject,
+             recipients_summary(draft), draft.created_at.isoformat(),
+             draft.updated_at.isoformat(), deleted, data))
+        dst.execute("INSERT OR IGNORE INTO revisions(draft_id, revision, saved_at, data) "
+                    "VALUES (?, ?, ?, ?)", (draft.id, draft.revision,
+                                            draft.updated_at.isoformat(), data))
+        added += 1
+    have = _ids(dst)
+    for row in revisions:
+        if row[0] in have:
+            added += dst.execute("INSERT OR IGNORE INTO revisions(draft_id, revision, saved_at, "
+                                 "data) VALUES (?, ?, ?, ?)", row).rowcount
+    for sha, size, content in blobs:
+        added += dst.execute("INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?, ?, ?)",
+                             (sha, size, content)).rowcount
+    return added, set(newest)
 
 
 def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) -> tuple[int, int]:
     try:
         columns = [r[1] for r in dst.execute(f"PRAGMA table_info({table})")]
         src_columns = {r[1] for r in src.execute(f"PRAGMA table_info({table})")}
-    except sqlite3.Error:
+    except _FAILED:
         return 0, 0
     columns = [c for c in columns if c in src_columns]
     cols = ", ".join(columns)
@@ -109,15 +215,15 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
     if keyed:
         try:
             bounds = src.execute(f"SELECT min(rowid), max(rowid) FROM {table}").fetchone()
-        except sqlite3.Error:
+        except _FAILED:
             bounds = None
-        if bounds and bounds[0] is not None:
+        if bounds and bounds[0] is not None and int(bounds[1]) - int(bounds[0]) < 1_000_000:
             for rowid in range(int(bounds[0]), int(bounds[1]) + 1):
                 try:
                     row = src.execute(
                         f"SELECT {cols} FROM {table} WHERE rowid = ?", (rowid,)
                     ).fetchone()
-                except sqlite3.Error:
+                except _FAILED:
                     lost += 1
                     continue
                 if row is None:
@@ -132,7 +238,7 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
         while True:
             try:
                 row = cursor.fetchone()
-            except sqlite3.Error:
+            except _FAILED:
                 lost += 1
                 break
             if row is None:
@@ -141,16 +247,37 @@ def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, table: str) ->
                 recovered += 1
             else:
                 lost += 1
-    except sqlite3.Error:
+    except _FAILED:
         lost += 1
     return recovered, lost
 
 
+def _readable(table: str, cols: str, row: tuple[object, ...]) -> bool:
+    """Whether a salvaged drafts or revisions row reads back as a draft (damaged text
+    arrives with U+FFFD and may not): a row that would fail every later read is lost,
+    not copied."""
+    if table not in ("drafts", "revisions"):
+        return True
+    values = dict(zip(cols.split(", "), row, strict=True))
+    try:
+        draft = draft_from_json(str(values["data"]))
+        if table == "drafts":
+            if draft.id != values.get("id"):
+                return False
+            for stamp in ("created_at", "updated_at"):
+                datetime.fromisoformat(str(values[stamp]))
+    except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+        return False
+    return True
+
+
 def _insert(dst: sqlite3.Connection, table: str, cols: str, marks: str, row: tuple[object, ...]
             ) -> bool:
+    if not _readable(table, cols, row):
+        return False
     try:
         dst.execute(f"INSERT OR IGNORE INTO {table}({cols}) VALUES ({marks})", row)
-    except sqlite3.Error:
+    except _FAILED:
         return False
     return True
 

@@ -12,7 +12,7 @@ import httpx
 from composer.domain.accounts import Account
 from composer.errors import InvalidInputError, SecretStoreError
 from composer.secrets import SecretStore
-from composer.settings import SettingsFile
+from composer.settings import SettingsFile, validate_account
 from composer.sync.adapters import adapter_class
 from composer.sync.adapters.base import Adapter, Problem
 from composer.sync.errors import SyncError, SyncErrorKind
@@ -51,6 +51,11 @@ class AdapterPool:
                 f"the account {name!r} no longer exists; choose another account for this draft",
                 request_sent=False,
             )
+        try:  # a settings file edited by hand is checked before any secret leaves
+            validate_account(account)
+        except InvalidInputError as exc:
+            raise SyncError(SyncErrorKind.AUTH, f"the account {name!r} cannot be used: {exc}",
+                            request_sent=False) from None
         try:
             secret = self._secrets.get(name)
         except SecretStoreError as exc:

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from composer.domain.eml import draft_to_eml, eml_to_draft
+from composer.domain.eml import MAX_EML_BYTES, draft_to_eml, eml_to_draft
 from composer.domain.models import Draft
-from composer.errors import InvalidInputError
 from composer.store.drafts import DraftStore
+from composer.store.files import read_file, write_file
 
 
 def import_eml(store: DraftStore, path: Path) -> Draft:
     """A new draft from an .eml file (its attachments stored), not tied to an account."""
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError("path", f"cannot read {path}: {exc.strerror}") from None
+    data = read_file(path, MAX_EML_BYTES)  # regular files only, never past the limit
     parsed = eml_to_draft(data)
     stored = tuple(store.blobs.put_bytes(a.name, content, a.content_type)
                    for a, content in parsed.files)
@@ -24,13 +21,8 @@ def import_eml(store: DraftStore, path: Path) -> Draft:
 
 
 def export_eml(store: DraftStore, draft_id: str, path: Path) -> Path:
-    """The draft as it is stored, written whole or not at all."""
-    data = draft_to_eml(store.get(draft_id, include_deleted=True), store.blobs.read_bytes)
-    tmp = path.with_name(path.name + ".part")
-    try:
-        tmp.write_bytes(data)
-        tmp.replace(path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise InvalidInputError("eml", f"cannot write {path}: {exc.strerror}") from None
+    """The draft as it is stored, written whole or not at all (an exclusive temporary
+    file, never through a symlink; a target that is not a regular file is refused)."""
+    write_file(path, draft_to_eml(store.get(draft_id, include_deleted=True),
+                                  store.blobs.read_bytes), field="eml")
     return path

@@ -184,10 +184,11 @@ def _prefill(args: argparse.Namespace) -> Draft | None:
     subject, body = args.subject or "", args.body or ""
     if args.mailto:
         if args.mailto.lower().endswith(".eml") and Path(args.mailto).is_file():
-            from composer.domain.eml import eml_to_draft
+            from composer.domain.eml import MAX_EML_BYTES, eml_to_draft
+            from composer.store.files import read_file
 
             try:
-                return eml_to_draft(Path(args.mailto).read_bytes()).draft
+                return eml_to_draft(read_file(Path(args.mailto), MAX_EML_BYTES)).draft
             except ComposerError as exc:
                 print(f"mail-composer: error: {exc}", file=sys.stderr)
                 return None

@@ -1,11 +1,24 @@
-"""``mailto:`` links (RFC 6068): to, cc, bcc, subject, body, percent-encoded UTF-8."""
+"""``mailto:`` links (RFC 6068): to, cc, bcc, subject, body, percent-encoded UTF-8.
+
+A link is someone else's text: the subject becomes one line with its RFC 2047 encoded
+words decoded (a mail writer would decode them, and a decoded line break would become
+a header of its own), every kind of line break and control character made a space;
+percent-decoding that is not UTF-8 is replaced, never kept as undecodable bytes."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from urllib.parse import unquote
 
+from composer.domain.addresses import LINE_BREAKS, decoded_header
 from composer.errors import InvalidInputError
+
+
+def _one_line(text: str) -> str:
+    decoded = decoded_header(text)
+    flat = "".join(" " if ch in LINE_BREAKS or not (ch.isprintable() or ch == "\t") else ch
+                   for ch in decoded)
+    return " ".join(flat.split())
 
 
 @dataclass(frozen=True)
@@ -37,8 +50,8 @@ def parse_mailto(url: str) -> MailtoFields:
         elif key == "bcc":
             bcc += [t for t in text.split(",") if t.strip()]
         elif key == "subject":
-            subject = " ".join(text.splitlines())
+            subject = _one_line(text)
         elif key == "body":
-            body = text.replace("\r\n", "\n")
+            body = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
     return MailtoFields([t.strip() for t in to], [c.strip() for c in cc],
                         [b.strip() for b in bcc], subject, body)

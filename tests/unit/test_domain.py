@@ -139,7 +139,7 @@ def test_text_to_html_to_text_keeps_words(text: str) -> None:
 def test_html_to_text_is_readable() -> None:
     html = ("<p>Hello <b>Bob</b>,</p><ul><li>one</li><li>two</li></ul>"
             "<ol><li>first</li></ol><p>See <a href='https://x.example/r'>the report</a></p>")
-    assert html_to_text(html) == ("Hello Bob,\n\n- one\n- two\n\n1. first\n\n"
+    assert html_to_text(html) == ("Hello Bob,\n\n* one\n* two\n\n1. first\n\n"
                                   "See the report <https://x.example/r>")
 
 

@@ -136,6 +136,11 @@ def test_not_an_email_is_refused(data: bytes, words: str) -> None:
 
 
 def test_header_injection_in_export_is_refused() -> None:
-    bad = Draft(subject="x", to=(Address("a@x.test", "Evil\r\nBcc: e@x.test"),))
+    bad = Draft(subject="x", to=(Address("a@x.test", "Evil\r\nBcc: e@x.test"),
+                                 Address("ok@x.test")))
+    data = draft_to_eml(bad, lambda sha: b"")
+    head = data.split(b"\r\n\r\n")[0]
+    assert b"e@x.test" not in head and b"Bcc" not in head
+    assert head.startswith(b"To: ok@x.test\r\n")
     with pytest.raises(InvalidInputError):
-        draft_to_eml(bad, lambda sha: b"")
+        draft_to_eml(Draft(subject="x\r\nBcc: e@x.test"), lambda sha: b"")
