@@ -216,11 +216,45 @@ def _run(argv: Sequence[str]) -> int:
         args = build_headless_parser().parse_args(argv)
         _check_text_arguments(args)
         return _headless(args)
-    args = build_gui_parser().parse_args(argv)
+    rest, qt_args = split_qt_args(argv)
+    args = build_gui_parser().parse_args(rest)
+    args.qt_args = qt_args
     _check_text_arguments(args)
     from composer.app import run_gui
 
     return run_gui(args)
+
+
+#: QApplication's own options (Qt's documentation of QApplication and QGuiApplication):
+#: those that take a value, and flags
+QT_VALUE_OPTIONS = frozenset({
+    "-style", "-stylesheet", "-platform", "-platformpluginpath", "-platformtheme", "-plugin",
+    "-qwindowgeometry", "-qwindowtitle", "-qwindowicon", "-display", "-geometry", "-session",
+    "-name"})
+QT_FLAG_OPTIONS = frozenset({"-reverse", "-widgetcount", "-nograb", "-dograb", "-sync"})
+
+
+def split_qt_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(the app's arguments, Qt's own options) of a GUI start: ``-style fusion``,
+    ``-style=fusion``, ``-reverse``... go to QApplication, the rest to our parser."""
+    rest: list[str] = []
+    qt: list[str] = []
+    items = iter(argv)
+    for item in items:
+        name = item.split("=", 1)[0]
+        if name in QT_VALUE_OPTIONS:
+            if "=" in item:
+                qt += [name, item.split("=", 1)[1]]
+            else:
+                value = next(items, None)
+                if value is None:
+                    raise UsageError(f"{item} needs a value")
+                qt += [item, value]
+        elif item in QT_FLAG_OPTIONS:
+            qt.append(item)
+        else:
+            rest.append(item)
+    return rest, qt
 
 
 def _robust_output() -> None:

@@ -167,3 +167,10 @@ def test_smoke_test_and_prefilled_mailto_draft(tmp_path: Path) -> None:
     assert [d["subject"] for d in listed] == ["From a link"]
     shown = json.loads(_run(["draft", "show", listed[0]["id"], "--json"], data).stdout)
     assert shown["to"] == ["bob@x.test"] and shown["text"] == "Hi"
+
+
+def test_qt_arguments_reach_qt(tmp_path: Path) -> None:
+    done = _run(["--smoke-test", "-reverse", "-style", "fusion", "-platform", "offscreen"],
+                tmp_path / "d")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("smoke test: painted ")
