@@ -1,12 +1,12 @@
-"""Composition root: paths -> logging -> settings -> store -> secrets -> sync -> Qt.
+"""The core's composition root: paths -> logging -> settings -> store -> secrets.
 
-The one place that builds the object graph; everything else gets its collaborators
-through constructors. Qt is imported only by ``run_gui``, and only after the core is up.
+The one place that builds the core's object graph; everything else gets its collaborators
+through constructors. It imports no Qt and nothing of ``ui/``: the command line launches
+the window (``composer.ui.launch``), which opens the core through ``open_core``.
 """
 
 from __future__ import annotations
 
-import argparse
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,9 +72,3 @@ def open_core(
         clock=clock,
         recovery=report,
     )
-
-
-def run_gui(args: argparse.Namespace) -> int:
-    from composer.ui.launch import launch
-
-    return int(launch(args))

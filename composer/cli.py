@@ -220,9 +220,9 @@ def _run(argv: Sequence[str]) -> int:
     args = build_gui_parser().parse_args(rest)
     args.qt_args = qt_args
     _check_text_arguments(args)
-    from composer.app import run_gui
+    from composer.ui.launch import launch  # Qt only for a GUI start (start-up cost)
 
-    return run_gui(args)
+    return int(launch(args))
 
 
 #: QApplication's own options (Qt's documentation of QApplication and QGuiApplication):

@@ -5,6 +5,8 @@ cd "$(dirname "$0")/.."
 export QT_QPA_PLATFORM=offscreen
 echo "== ruff"
 ruff check composer tests packaging scripts
+echo "== import-linter (layers: .importlinter)"
+lint-imports --no-cache
 echo "== mypy (strict, composer/)"
 mypy
 echo "== pytest"
