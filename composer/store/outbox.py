@@ -11,7 +11,7 @@ from __future__ import annotations
 import enum
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from composer.store.db import storage_errors, transaction
 
@@ -35,12 +35,19 @@ class OutboxEntry:
     account: str | None = None
 
 
+#: ``not_before`` of an entry parked until the draft or the app changes (an answer this
+#: version of the app could not understand): far in the future, never due by the clock
+PARKED = datetime(9999, 1, 1, tzinfo=UTC)
+
+
 def enqueue_push(conn: sqlite3.Connection, draft_id: str, revision: int, now: str) -> None:
-    """Inside the caller's transaction: coalesce with a pending push or add one."""
+    """Inside the caller's transaction: coalesce with a pending push or add one (a parked
+    push is due again: the draft changed)."""
     cur = conn.execute(
-        "UPDATE outbox SET revision = ? WHERE draft_id = ? AND op = 'push' AND state = 'pending'"
+        "UPDATE outbox SET revision = ?, not_before = CASE WHEN not_before >= ? THEN NULL "
+        "ELSE not_before END WHERE draft_id = ? AND op = 'push' AND state = 'pending'"
         " AND id = (SELECT max(id) FROM outbox WHERE draft_id = ?)",
-        (revision, draft_id, draft_id),
+        (revision, PARKED.isoformat(), draft_id, draft_id),
     )
     if cur.rowcount == 0:
         conn.execute(
@@ -137,6 +144,20 @@ class Outbox:
                 "UPDATE outbox SET state = 'pending', not_before = ?, last_error = ? WHERE id = ?",
                 (not_before.isoformat() if not_before else None, error, entry_id),
             )
+
+    def park(self, entry_id: int, *, tag: str, error: str) -> None:
+        """Back to pending, due only when the draft changes or ``unpark`` is called with
+        another ``tag`` (e.g. the app's version) than the one recorded here."""
+        self.release(entry_id, not_before=PARKED, error=f"{tag}: {error}")
+
+    def unpark(self, keep_tag: str) -> int:
+        """Make parked entries due again, except those parked under ``keep_tag``."""
+        with storage_errors(), transaction(self._conn):
+            return self._conn.execute(
+                "UPDATE outbox SET not_before = NULL WHERE not_before >= ? "
+                "AND (last_error IS NULL OR substr(last_error, 1, ?) != ?)",
+                (PARKED.isoformat(), len(keep_tag) + 2, keep_tag + ": "),
+            ).rowcount
 
     def pending_for(self, draft_id: str) -> list[OutboxEntry]:
         rows = self._conn.execute(

@@ -33,6 +33,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from composer import __version__
 from composer.domain.models import Address, BodyMode, Draft, DraftStatus
 from composer.errors import NotFoundError
 from composer.store.codec import draft_from_json, draft_to_json
@@ -125,16 +126,22 @@ class SyncEngine:
         adapters: AdapterLookup,
         clock: Clock,
         rng: random.Random | None = None,
+        app_version: str = __version__,
     ) -> None:
         self._store = store
         self._adapters = adapters
         self._clock = clock
         self._rng = rng or random.Random()
         self._started = False
+        #: entries whose answer this version could not understand wait under this tag
+        self._protocol_tag = f"protocol@{app_version}"
 
     def start(self) -> int:
-        """Put entries a crash left in flight back to pending; returns how many."""
+        """Put entries a crash left in flight back to pending, and those an earlier version
+        of the app could not understand the answer to (``protocol``) are due again;
+        returns how many were in flight."""
         self._started = True
+        self._store.outbox.unpark(self._protocol_tag)
         return self._store.outbox.reset_in_flight()
 
     # -- one pass -----------------------------------------------------------------------
@@ -535,6 +542,12 @@ class SyncEngine:
         ))
         if keep:
             store.outbox.release(entry.id, not_before=retry_at, error=err.message)
+            report.errors.append((entry.draft_id, err))
+        elif err.kind is SyncErrorKind.PROTOCOL and entry.op is not Op.SEND:
+            # Not retried until the draft changes (its next save makes the entry due) or
+            # another version of the app starts (which may understand the answer).
+            store.outbox.park(entry.id, tag=self._protocol_tag, error=err.message)
+            report.failed += 1
             report.errors.append((entry.draft_id, err))
         else:
             # Not retried until the draft changes (its next save queues a new push).

@@ -313,3 +313,30 @@ def test_pull_imports_drafts_made_on_the_service(store: DraftStore, service: Mem
     draft = store.get(web.id)
     assert draft.to[0].addr == "carol@example.org" and draft.account == "work"
     assert engine.run_once().pushed == 0  # imported, not pushed back
+
+
+def test_an_answer_not_understood_waits_for_the_draft_or_a_new_app_version(
+    store: DraftStore, service: MemoryService, clock: FakeClock
+) -> None:
+    """A ``protocol`` failure is not retried by time or by restarting the same version;
+    a changed draft or another version of the app tries again."""
+    d = store.save(_draft())
+    service.fail("create", SyncError(SyncErrorKind.PROTOCOL, "no items"), times=2)
+    adapter = MemoryAdapter(service)
+
+    def engine(version: str) -> SyncEngine:
+        return SyncEngine(store, lambda name: adapter, clock, random.Random(7),
+                          app_version=version)
+
+    assert engine("1.0").run_once().failed == 1
+    state = store.sync_states.get(d.id)
+    assert state is not None and state.last_error_kind == "protocol"
+    clock.advance(hours=48)
+    assert engine("1.0").run_once().pushed == 0            # a restart of the same version
+    assert service.calls == ["create"]
+    assert engine("1.1").run_once().failed == 1            # a new version asks again...
+    assert service.calls == ["create", "create"]
+    assert engine("1.1").run_once().pushed == 0            # ...once
+    store.save(d.evolve(subject="changed"))                # the draft changes
+    assert engine("1.1").run_once().pushed == 1
+    assert service.calls == ["create", "create", "create"]
