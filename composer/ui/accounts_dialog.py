@@ -59,6 +59,8 @@ class Field:
     help: str = ""
     default: str = ""
     required: bool = True
+    #: (value, label in English): a fixed set of values, shown as a drop-down
+    choices: tuple[tuple[str, str], ...] = ()
 
     @property
     def shown_label(self) -> str:
@@ -122,16 +124,19 @@ KIND_FIELDS: dict[str, list[Field]] = {
               required=False),
         Field("option:imap_port", _TR("IMAP port"), _TR("Empty: 993 (TLS) or 143 (STARTTLS)"),
               required=False),
-        Field("option:imap_security", _TR("IMAP security"), _TR("tls or starttls"), "tls",
-              required=False),
+        Field("option:imap_security", _TR("IMAP security"), default="tls",
+              choices=(("tls", _TR("TLS (usually port 993)")),
+                       ("starttls", _TR("STARTTLS (usually port 143)")))),
         Field("option:smtp_host", _TR("SMTP server"), _TR("Empty: smtp.<your domain>"),
               required=False),
         Field("option:smtp_port", _TR("SMTP port"), _TR("Empty: 587 (STARTTLS) or 465 (TLS)"),
               required=False),
-        Field("option:smtp_security", _TR("SMTP security"), _TR("starttls or tls"),
-              "starttls", required=False),
-        Field("option:save_sent", _TR("Keep sent messages in Sent"), _TR("yes or no"), "yes",
-              required=False),
+        Field("option:smtp_security", _TR("SMTP security"), default="starttls",
+              choices=(("starttls", _TR("STARTTLS (usually port 587)")),
+                       ("tls", _TR("TLS (usually port 465)")))),
+        Field("option:save_sent", _TR("After sending"), default="yes",
+              choices=(("yes", _TR("Keep a copy in Sent")),
+                       ("no", _TR("Keep no copy (the server already does)")))),
     ],
 }
 
@@ -190,6 +195,7 @@ class AccountsDialog(QDialog):
         self._tester = tester
         self._pool = QThreadPool(self)
         self._editors: dict[str, QLineEdit] = {}
+        self._choices: dict[str, QComboBox] = {}
         self._editing: str | None = None
 
         self._list = QListWidget()
@@ -323,6 +329,11 @@ class AccountsDialog(QDialog):
             else:
                 editor.setText(str(getattr(account, key)))
             editor.setCursorPosition(0)   # a long address shows its beginning
+        for key, box in self._choices.items():
+            value = account.options.get(key[7:], "")
+            index = box.findData(value)
+            if index >= 0:
+                box.setCurrentIndex(index)
         self._show_note("")
         self._list.blockSignals(True)       # the list shows which account this is
         for row in range(self._list.count()):
@@ -336,8 +347,18 @@ class AccountsDialog(QDialog):
         while self._form.rowCount() > 2:  # keep Name and Service
             self._form.removeRow(2)
         self._editors.clear()
+        self._choices.clear()
         kind = str(self._kind.currentData())
         for spec in KIND_FIELDS[kind]:
+            if spec.choices:
+                box = QComboBox()
+                box.setAccessibleName(spec.shown_label)
+                for value, label in spec.choices:
+                    box.addItem(QCoreApplication.translate(_CTX, label), value)
+                box.setCurrentIndex(max(box.findData(spec.default), 0))
+                self._choices[spec.key] = box
+                self._form.addRow(spec.shown_label, box)
+                continue
             editor = QLineEdit()
             editor.setAccessibleName(spec.shown_label)
             editor.setText(spec.default)
@@ -354,6 +375,9 @@ class AccountsDialog(QDialog):
     def field(self, key: str) -> QLineEdit:
         return self._editors[key]
 
+    def choice(self, key: str) -> QComboBox:
+        return self._choices[key]
+
     def set_kind(self, kind: str) -> None:
         self._kind.setCurrentIndex(ACCOUNT_KINDS.index(kind))
 
@@ -361,6 +385,7 @@ class AccountsDialog(QDialog):
     def _account(self) -> tuple[Account, str]:
         kind = str(self._kind.currentData())
         values = {k: e.text().strip() for k, e in self._editors.items()}
+        values |= {k: str(box.currentData()) for k, box in self._choices.items()}
         for spec in KIND_FIELDS[kind]:
             if spec.required and spec.key != "secret" and not values.get(spec.key):
                 raise ComposerError(self.tr("“%1” is required.").replace("%1", spec.shown_label))

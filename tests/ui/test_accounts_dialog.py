@@ -30,7 +30,8 @@ def test_every_kind_has_its_own_fields(qtbot: QtBot, tmp_path: Path) -> None:
     for kind, fields in KIND_FIELDS.items():
         dialog.set_kind(kind)
         for spec in fields:
-            assert dialog.field(spec.key).accessibleName() == spec.label
+            editor = dialog.choice(spec.key) if spec.choices else dialog.field(spec.key)
+            assert editor.accessibleName() == spec.label
     dialog.set_kind("mykaarma")
     assert dialog.field("option:user_uuid").text() == "default"
 

@@ -80,3 +80,27 @@ def test_wrong_password_is_named_as_a_refused_sign_in(
                     timeout=20_000)
     assert "Sign-in refused" in d.message.text()
     assert "not-the-password" not in d.message.text()
+
+
+def test_security_and_sent_copy_are_chosen_from_drop_downs(
+        qtbot: QtBot, tmp_path: Path) -> None:
+    """Fixed values are drop-downs picked with the keyboard (nothing to mistype), stored
+    as their option values, and shown again when the account is edited."""
+    settings = SettingsFile(tmp_path / "settings.json")
+    d = AccountsDialog(settings, SecretStore(), lambda account, secret: "ok")
+    qtbot.addWidget(d)
+    d.set_kind("imap")
+    _type(qtbot, d._name, "Home mail")
+    _type(qtbot, d.field("address"), "me@example.test")
+    _type(qtbot, d.field("secret"), "app-password")
+    for key in ("option:imap_security", "option:smtp_security", "option:save_sent"):
+        box = d.choice(key)
+        box.setFocus()
+        qtbot.keyClick(box, Qt.Key.Key_Down)    # the second choice of each
+    qtbot.mouseClick(d.save_button, Qt.MouseButton.LeftButton)
+    [saved] = settings.load().accounts
+    assert {k: saved.options[k] for k in ("imap_security", "smtp_security", "save_sent")} \
+        == {"imap_security": "starttls", "smtp_security": "tls", "save_sent": "no"}
+    d.edit(saved)
+    assert d.choice("option:imap_security").currentData() == "starttls"
+    assert d.choice("option:save_sent").currentData() == "no"
