@@ -16,9 +16,14 @@ class SyncStatus(enum.StrEnum):
     PENDING = "pending"      # a change waits in the outbox
     SYNCING = "syncing"
     SYNCED = "synced"
-    CONFLICT = "conflict"    # the service's copy changed too; both kept
+    CONFLICT = "conflict"    # the service's copy changed too (both kept), or it was
+                             # deleted there (last_error_kind DELETED_ON_SERVICE)
     FAILED = "failed"        # see last_error / last_error_kind
     SENT = "sent"
+
+
+#: ``last_error_kind`` of a CONFLICT whose other side is a delete made on the service
+DELETED_ON_SERVICE = "deleted_on_service"
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
-"""Resolving a conflict: keep mine, keep theirs, or keep both.
+"""Resolving a conflict: keep mine, keep theirs, or keep both; and, for a draft deleted
+on the service while it was edited here, save it there again or delete it here too.
 
 Nothing is lost: a discarded local version stays in the draft's history, and a
-discarded copy of the service's version goes to Deleted drafts (restorable).
+discarded copy of the service's version (or a draft deleted here too) goes to Deleted
+drafts (restorable).
 """
 
 from __future__ import annotations
@@ -10,7 +12,44 @@ from composer.errors import InvalidInputError
 from composer.store.codec import draft_to_json
 from composer.store.drafts import DraftStore
 from composer.store.outbox import enqueue_push
-from composer.store.sync_state import SyncState, SyncStatus
+from composer.store.sync_state import DELETED_ON_SERVICE, SyncState, SyncStatus
+
+
+def deleted_on_service(store: DraftStore, draft_id: str) -> bool:
+    """True when ``draft_id`` waits for the user because the service deleted its copy."""
+    state = store.sync_states.get(draft_id)
+    return state is not None and state.state is SyncStatus.CONFLICT and \
+        state.last_error_kind == DELETED_ON_SERVICE
+
+
+def _deleted_state(store: DraftStore, draft_id: str) -> SyncState:
+    state = store.sync_states.get(draft_id)
+    if state is None or not deleted_on_service(store, draft_id):
+        raise InvalidInputError("draft", f"draft {draft_id} was not deleted on its service")
+    return state
+
+
+def save_again(store: DraftStore, draft_id: str) -> None:
+    """The service deleted its copy; the user keeps the draft there: it is created anew
+    (under a new marker, so nothing of the deleted copy is mistaken for it)."""
+    state = _deleted_state(store, draft_id)
+    draft = store.get(draft_id)
+    _requeue(store, state.evolve(
+        state=SyncStatus.PENDING, remote_id=None, remote_version=None, pushed_revision=None,
+        pushed_data=None, create_pending=False, marker=f"{draft_id}.{draft.revision}",
+        last_error=None, last_error_kind=None, last_error_field=None, retry_at=None),
+        draft.revision)
+
+
+def delete_here_too(store: DraftStore, draft_id: str) -> None:
+    """The service deleted its copy; the user agrees: the draft goes to Deleted drafts
+    here too (restorable; restoring it saves it to the service again)."""
+    state = _deleted_state(store, draft_id)
+    store.sync_states.put(state.evolve(
+        state=SyncStatus.LOCAL, remote_id=None, remote_version=None, pushed_revision=None,
+        pushed_data=None, create_pending=False, last_error=None, last_error_kind=None,
+        last_error_field=None, retry_at=None))
+    store.delete(draft_id)
 
 
 def conflict_pair(store: DraftStore, draft_id: str) -> tuple[str, str]:
@@ -20,6 +59,9 @@ def conflict_pair(store: DraftStore, draft_id: str) -> tuple[str, str]:
     state = store.sync_states.get(mine_id)
     if state is None or state.state is not SyncStatus.CONFLICT:
         raise InvalidInputError("draft", f"draft {draft_id} has no conflict to resolve")
+    if state.last_error_kind == DELETED_ON_SERVICE:
+        raise InvalidInputError("draft", f"draft {mine_id} was deleted on the service: save "
+                                "it there again, or delete it here too")
     for summary in store.list(limit=10_000):
         other = store.get(summary.id)
         if other.context.get("conflict_of") == mine_id:

@@ -39,7 +39,7 @@ from composer.errors import NotFoundError
 from composer.store.codec import draft_from_json, draft_to_json
 from composer.store.drafts import Claim, DraftStore
 from composer.store.outbox import Op, OutboxEntry
-from composer.store.sync_state import SyncState, SyncStatus
+from composer.store.sync_state import DELETED_ON_SERVICE, SyncState, SyncStatus
 from composer.sync.adapters.base import (
     Adapter,
     RemoteDraft,
@@ -438,17 +438,44 @@ class SyncEngine:
             except SyncError as err:
                 if err.kind is not SyncErrorKind.NOT_FOUND:
                     raise
-                # Gone on the service (deleted there, or replaced by a delete-and-create
-                # whose answer was lost): look for our copy first, else create it again
-                # rather than lose the local draft.
-                fresh = state.evolve(remote_id=None, remote_version=None, pushed_data=None,
-                                     pushed_revision=None, create_pending=True)
-                return self._create(entry, draft, data, fresh, adapter, outcome_unknown=False)
+                return self._gone(entry, draft, data, state, adapter, marker, report)
             if state.remote_version and remote.version != state.remote_version:
                 self._keep_both(draft, state, remote)
                 report.conflicts += 1
                 return None
+        self._mark_replacing(state, adapter)
         return adapter.update(ref, draft, previous, self._store.blobs, marker)
+
+    def _mark_replacing(self, state: SyncState, adapter: Adapter) -> None:
+        """Where the service replaces rather than edits (delete-and-create), record that
+        a replacement is under way: until the new copy is known, a missing old copy is
+        our own doing, not a delete made elsewhere (see ``_gone``)."""
+        if not (adapter.capabilities.editable_after_create or
+                adapter.capabilities.partial_update):
+            self._store.sync_states.put(state.evolve(create_pending=True))
+
+    def _gone(self, entry: OutboxEntry, draft: Draft, data: str, state: SyncState,
+              adapter: Adapter, marker: str, report: PassReport) -> RemoteRef | None:
+        """The service no longer has the copy we know. If our own replacement of it was
+        under way (``create_pending``), finish that: find the new copy, else create it.
+        Otherwise our copy may live on under another id (found by its marker); if not,
+        it was deleted on the service while edited here: the user decides (save it there
+        again, or delete it here too), nothing is re-created silently."""
+        fresh = state.evolve(remote_id=None, remote_version=None, pushed_data=None,
+                             pushed_revision=None, create_pending=True)
+        if state.create_pending:
+            return self._create(entry, draft, data, fresh, adapter, outcome_unknown=False)
+        found = self._find(adapter, marker, draft)
+        if found is not None:
+            self._mark_replacing(state, adapter)
+            return adapter.update(found, draft, None, self._store.blobs, marker)
+        self._store.sync_states.put(state.evolve(
+            state=SyncStatus.CONFLICT, last_error_kind=DELETED_ON_SERVICE,
+            last_error="deleted on the service while it was edited here; save it there "
+                       "again, or delete it here too",
+            last_error_field=None, retry_at=None))
+        report.conflicts += 1
+        return None
 
     def _keep_both(self, draft: Draft, state: SyncState, remote: RemoteDraft) -> None:
         """The service's copy changed since our last sync: save it as its own local draft,

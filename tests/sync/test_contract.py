@@ -19,6 +19,7 @@ from composer.secrets import SecretStore
 from composer.settings import Settings, SettingsFile
 from composer.store.drafts import DraftStore
 from composer.store.sync_state import SyncStatus
+from composer.sync import conflicts
 from composer.sync.adapters import adapter_class
 from composer.sync.adapters.base import Adapter
 from composer.sync.engine import SyncEngine
@@ -231,3 +232,73 @@ def test_a_normalising_server_causes_no_conflict_and_no_new_copy(
         finally:
             pool.close()
             store.close()
+
+
+def _engine_on(tmp_path: Path, service: Service, clock: FakeClock
+               ) -> tuple[DraftStore, AdapterPool, SyncEngine]:
+    settings = SettingsFile(tmp_path / "settings.json")
+    settings.save(Settings(accounts=(service.account,)))
+    SecretStore().set(service.account.name, SECRETS[service.account.name])
+    store = DraftStore.open(tmp_path / "drafts.sqlite3", clock)
+    pool = AdapterPool(settings, SecretStore(), clock)
+    return store, pool, SyncEngine(store, pool, clock, random.Random(7))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_draft_deleted_on_the_service_while_edited_here_asks_never_recreates(
+        running: dict[str, Service], adapters: list[Adapter], tmp_path: Path,
+        name: str) -> None:
+    service = running[name]
+    clock = FakeClock()
+    store, pool, engine = _engine_on(tmp_path, service, clock)
+    try:
+        draft = store.save(_draft(service))
+        assert engine.run_once().clean
+        state = store.sync_states.get(draft.id)
+        assert state is not None and state.remote_id is not None
+        elsewhere = _adapter(service)                 # another client of the same account
+        adapters.append(elsewhere)
+        elsewhere.delete(state.remote_id)
+        store.save(store.get(draft.id).evolve(subject="Edited here after the delete"))
+        report = engine.run_once()
+        assert report.conflicts == 1 and report.pushed == 0, report.errors
+        assert service.live_ids() == set()
+        assert conflicts.deleted_on_service(store, draft.id)
+        assert store.get(draft.id).subject == "Edited here after the delete"
+        conflicts.save_again(store, draft.id)
+        assert engine.run_once().clean
+        state = store.sync_states.get(draft.id)
+        assert state is not None and state.state is SyncStatus.SYNCED
+        assert service.live_ids() == {state.remote_id}
+    finally:
+        pool.close()
+        store.close()
+
+
+def test_rebillys_delete_then_create_cut_in_half_is_finished_without_asking(
+        running: dict[str, Service], tmp_path: Path) -> None:
+    """Rebilly cannot edit a message: an update deletes it and creates it again. When
+    the create fails after the delete went through, the next pass creates it; the
+    missing old copy is not taken for a delete made elsewhere."""
+    service = running["billing"]
+    assert not adapter_class(service.account.kind).capabilities.editable_after_create
+    clock = FakeClock()
+    store, pool, engine = _engine_on(tmp_path, service, clock)
+    try:
+        draft = store.save(_draft(service))
+        assert engine.run_once().clean
+        store.save(store.get(draft.id).evolve(subject="Second version"))
+        service.fake.inject(503, match=service.create_path, method="POST")
+        report = engine.run_once()
+        assert [e.kind for _, e in report.errors] == [SyncErrorKind.TRANSIENT]
+        assert service.live_ids() == set()            # the old copy went, the new did not
+        clock.advance(hours=1)
+        report = engine.run_once()
+        assert report.clean and report.conflicts == 0, report.errors
+        state = store.sync_states.get(draft.id)
+        assert state is not None and state.state is SyncStatus.SYNCED
+        assert service.live_ids() == {state.remote_id}
+        assert service.remote(state.remote_id or "") == ("Second version", "draft")
+    finally:
+        pool.close()
+        store.close()

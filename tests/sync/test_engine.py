@@ -12,9 +12,10 @@ import pytest
 
 from composer.domain.addresses import parse_addresses
 from composer.domain.models import Draft, DraftStatus
+from composer.errors import InvalidInputError
 from composer.store.drafts import DraftStore
 from composer.store.outbox import Op
-from composer.store.sync_state import SyncStatus
+from composer.store.sync_state import DELETED_ON_SERVICE, SyncStatus
 from composer.sync import conflicts
 from composer.sync.engine import SyncEngine
 from composer.sync.errors import SyncError, SyncErrorKind
@@ -229,16 +230,84 @@ def test_conflict_resolution(store: DraftStore, service: MemoryService, clock: F
         assert st is not None and st.state is SyncStatus.SYNCED
 
 
-def test_remote_deleted_on_the_service_is_recreated_not_lost(
-    store: DraftStore, service: MemoryService, clock: FakeClock
-) -> None:
+def _deleted_there(store: DraftStore, service: MemoryService, clock: FakeClock,
+                   editable: bool) -> tuple[SyncEngine, str]:
+    """A synced draft whose copy someone deletes on the service; then it is edited here."""
     d = store.save(_draft())
-    engine = _engine(store, service, clock)
+    engine = _engine(store, service, clock, editable=editable)
     engine.run_once()
     service.drafts.clear()
-    store.save(d.evolve(subject="still mine"))
+    store.save(store.get(d.id).evolve(subject="still mine"))
+    report = engine.run_once()
+    assert report.conflicts == 1 and report.pushed == 0
+    assert service.drafts == {}                     # nothing re-created behind the user
+    state = store.sync_states.get(d.id)
+    assert state is not None and state.state is SyncStatus.CONFLICT
+    assert state.last_error_kind == DELETED_ON_SERVICE
+    assert conflicts.deleted_on_service(store, d.id)
+    with pytest.raises(InvalidInputError, match="deleted on the service"):
+        conflicts.conflict_pair(store, d.id)
+    store.save(store.get(d.id).evolve(subject="still mine, edited"))   # kept, waits
+    assert store.outbox.pending_for(d.id) == []
+    assert engine.run_once().pushed == 0 and service.drafts == {}
+    assert store.get(d.id).subject == "still mine, edited"
+    return engine, d.id
+
+
+@pytest.mark.parametrize("editable", [True, False], ids=["edits", "replaces"])
+def test_a_draft_deleted_on_the_service_asks_then_is_saved_there_again(
+    store: DraftStore, service: MemoryService, clock: FakeClock, editable: bool
+) -> None:
+    engine, draft_id = _deleted_there(store, service, clock, editable)
+    conflicts.save_again(store, draft_id)
     assert engine.run_once().pushed == 1
-    assert [s.subject for s in service.drafts.values()] == ["still mine"]
+    assert [s.subject for s in service.drafts.values()] == ["still mine, edited"]
+    state = store.sync_states.get(draft_id)
+    assert state is not None and state.state is SyncStatus.SYNCED
+    store.save(store.get(draft_id).evolve(subject="later"))
+    assert engine.run_once().pushed == 1
+    assert [s.subject for s in service.drafts.values()] == ["later"]
+
+
+@pytest.mark.parametrize("editable", [True, False], ids=["edits", "replaces"])
+def test_a_draft_deleted_on_the_service_can_be_deleted_here_too_and_restored(
+    store: DraftStore, service: MemoryService, clock: FakeClock, editable: bool
+) -> None:
+    engine, draft_id = _deleted_there(store, service, clock, editable)
+    service.calls.clear()
+    conflicts.delete_here_too(store, draft_id)
+    assert [s.id for s in store.list(deleted=True)] == [draft_id]
+    engine.run_once()
+    assert service.drafts == {} and "delete" not in service.calls
+    assert [s.id for s in store.list(deleted=True)] == [draft_id]   # still restorable
+    store.undelete(draft_id)                      # changed their mind: saved there again
+    assert engine.run_once().pushed == 1
+    assert [s.subject for s in service.drafts.values()] == ["still mine, edited"]
+
+
+@pytest.mark.parametrize("fault", ["refused", "lost"])
+def test_our_own_replacement_cut_in_half_is_finished_not_asked_about(
+    store: DraftStore, service: MemoryService, clock: FakeClock, fault: str
+) -> None:
+    """A service that saves by delete-and-create: the delete went through, the create
+    failed (or its answer was lost). The missing old copy is our doing: the next pass
+    finishes the replacement, with one copy and no question."""
+    d = store.save(_draft())
+    engine = _engine(store, service, clock, editable=False)
+    engine.run_once()
+    if fault == "refused":
+        service.fail("create", SyncError(SyncErrorKind.TRANSIENT, "503"))
+    else:
+        service.lose("create")
+    store.save(store.get(d.id).evolve(subject="v2"))
+    report = engine.run_once()
+    assert report.pushed == 0 and report.conflicts == 0
+    clock.advance(hours=1)
+    report = engine.run_once()
+    assert report.conflicts == 0
+    assert [s.subject for s in service.drafts.values()] == ["v2"]
+    state = store.sync_states.get(d.id)
+    assert state is not None and state.state is SyncStatus.SYNCED, state
 
 
 def test_delete_goes_through_the_outbox_and_purges_after_confirmation(

@@ -20,6 +20,7 @@ from composer.domain.models import Draft, DraftStatus
 from composer.store.drafts import DraftStore
 from composer.store.outbox import Op
 from composer.store.sync_state import SyncStatus
+from composer.sync import conflicts
 from composer.sync.adapters.imap import ImapAdapter
 from composer.sync.engine import SyncEngine
 from tests.servers.dovecot import Dovecot, MailUser, TestCertificate
@@ -204,6 +205,27 @@ def test_another_clients_edit_is_a_conflict_kept_side_by_side(
     # Nothing of ours overwrote the phone's copy.
     assert [eml_to_draft(m).draft.subject for m in _folder(other_client)] == \
         ["edited on the phone"]
+
+
+def test_a_draft_deleted_by_another_client_asks_before_it_is_saved_again(
+        adapter: ImapAdapter, store: DraftStore, clock: FakeClock,
+        other_client: IMAPClient) -> None:
+    engine = _engine(store, adapter, clock)
+    d = store.save(_draft("mine"))
+    _run_until_clean(engine, clock)
+    other_client.select_folder("Drafts")
+    [uid] = other_client.search(["NOT", "DELETED"])
+    other_client.delete_messages([uid])       # deleted on the phone
+    other_client.uid_expunge([uid])
+    store.save(store.get(d.id).evolve(subject="mine, edited here"))
+    report = engine.run_once()
+    assert report.conflicts == 1 and report.pushed == 0
+    assert _folder(other_client) == []       # not re-created behind the user's back
+    assert conflicts.deleted_on_service(store, d.id)
+    conflicts.save_again(store, d.id)         # the user chose to keep it there
+    _run_until_clean(engine, clock)
+    assert [eml_to_draft(m).draft.subject for m in _folder(other_client)] == \
+        ["mine, edited here"]
 
 
 def test_pull_imports_drafts_written_elsewhere_once(
