@@ -10,13 +10,14 @@ from __future__ import annotations
 import builtins
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from composer.domain.addresses import check_header_text
 from composer.domain.context import check_context
-from composer.domain.models import Address, Draft, DraftStatus, utcnow
+from composer.domain.models import Draft, DraftStatus, utcnow
 from composer.errors import AttachmentError, AttachmentProblem, NotFoundError
 from composer.store import migrations
 from composer.store import search as fts
@@ -178,6 +179,13 @@ class DraftStore:
 
     def _now(self) -> datetime:
         return self._clock()
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Several store operations as one transaction: all of them, or (on any error,
+        a crash included) none. The operations inside nest as savepoints."""
+        with storage_errors(), transaction(self._conn):
+            yield
 
     # -- reading ------------------------------------------------------------------------
     def get(self, draft_id: str, *, include_deleted: bool = False) -> Draft:
@@ -567,6 +575,38 @@ class DraftStore:
         with storage_errors(), transaction(self._conn):
             enqueue(self._conn, draft_id, op, self._now().isoformat())
 
+    def save_as_synced(self, draft: Draft, state: SyncState) -> Draft:
+        """Store the service's version of a draft: the draft saved, its outbox entries
+        closed (nothing of it is to be pushed) and ``state`` recorded as matching the
+        saved revision, in one transaction. Returns the saved draft."""
+        with storage_errors(), transaction(self._conn):
+            saved = self.save(draft)
+            self._conn.execute("DELETE FROM outbox WHERE draft_id = ?", (saved.id,))
+            SyncStates.put_in(self._conn, state.evolve(
+                draft_id=saved.id, pushed_revision=saved.revision,
+                pushed_data=draft_to_json(saved)))
+        return saved
+
+    def push_again(self, state: SyncState, revision: int) -> None:
+        """Record ``state`` and queue a push of the draft's ``revision``, together."""
+        with storage_errors(), transaction(self._conn):
+            SyncStates.put_in(self._conn, state)
+            enqueue_push(self._conn, state.draft_id, revision, self._now().isoformat())
+
+    def scheduled_sends(self) -> builtins.list[tuple[str, str | None, datetime]]:
+        """(draft id, account, send time) of live drafts with a send-later time and no
+        send queued yet, earliest first."""
+        with storage_errors():
+            rows = self._conn.execute(
+                "SELECT d.id, d.account, json_extract(d.data, '$.send_at') FROM drafts d "
+                "WHERE d.deleted_at IS NULL AND d.status = 'draft' "
+                "AND json_extract(d.data, '$.send_at') IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.draft_id = d.id "
+                "AND o.op = 'send') ORDER BY json_extract(d.data, '$.send_at')"
+            ).fetchall()
+        return [(str(i), None if a is None else str(a), datetime.fromisoformat(str(w)))
+                for i, a, w in rows]
+
     # -- history ------------------------------------------------------------------------
     def history(self, draft_id: str) -> builtins.list[RevisionInfo]:
         self.get(draft_id, include_deleted=True)
@@ -625,16 +665,6 @@ class DraftStore:
             return self._conn.execute(
                 "DELETE FROM recipient_history WHERE addr = ?", (addr.lower(),)
             ).rowcount > 0
-
-    def remember_recipients(self, addresses: Iterable[Address]) -> None:
-        stamp = self._now().isoformat()
-        with storage_errors(), transaction(self._conn):
-            self._conn.executemany(
-                "INSERT INTO recipient_history(addr, name, use_count, last_used) "
-                "VALUES (?, ?, 1, ?) ON CONFLICT(addr) DO UPDATE SET "
-                "use_count = use_count + 1, last_used = excluded.last_used",
-                [(a.addr.lower(), a.name, stamp) for a in addresses if a.valid],
-            )
 
     # -- maintenance --------------------------------------------------------------------
     def integrity_ok(self) -> bool:

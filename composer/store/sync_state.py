@@ -119,10 +119,3 @@ class SyncStates:
             f"SELECT {', '.join(_COLUMNS)} FROM sync_state WHERE account = ?", (account,)
         ).fetchall()
         return [state_from_row(r) for r in rows]
-
-    def by_remote_id(self, account: str, remote_id: str) -> SyncState | None:
-        row = self._conn.execute(
-            f"SELECT {', '.join(_COLUMNS)} FROM sync_state WHERE account = ? AND remote_id = ?",
-            (account, remote_id),
-        ).fetchone()
-        return None if row is None else state_from_row(row)

@@ -9,9 +9,7 @@ drafts (restorable).
 from __future__ import annotations
 
 from composer.errors import InvalidInputError
-from composer.store.codec import draft_to_json
 from composer.store.drafts import DraftStore
-from composer.store.outbox import enqueue_push
 from composer.store.sync_state import DELETED_ON_SERVICE, SyncState, SyncStatus
 
 
@@ -32,24 +30,26 @@ def _deleted_state(store: DraftStore, draft_id: str) -> SyncState:
 def save_again(store: DraftStore, draft_id: str) -> None:
     """The service deleted its copy; the user keeps the draft there: it is created anew
     (under a new marker, so nothing of the deleted copy is mistaken for it)."""
-    state = _deleted_state(store, draft_id)
-    draft = store.get(draft_id)
-    _requeue(store, state.evolve(
-        state=SyncStatus.PENDING, remote_id=None, remote_version=None, pushed_revision=None,
-        pushed_data=None, create_pending=False, marker=f"{draft_id}.{draft.revision}",
-        last_error=None, last_error_kind=None, last_error_field=None, retry_at=None),
-        draft.revision)
+    with store.atomic():
+        state = _deleted_state(store, draft_id)
+        draft = store.get(draft_id)
+        store.push_again(state.evolve(
+            state=SyncStatus.PENDING, remote_id=None, remote_version=None,
+            pushed_revision=None, pushed_data=None, create_pending=False,
+            marker=f"{draft_id}.{draft.revision}", last_error=None, last_error_kind=None,
+            last_error_field=None, retry_at=None), draft.revision)
 
 
 def delete_here_too(store: DraftStore, draft_id: str) -> None:
     """The service deleted its copy; the user agrees: the draft goes to Deleted drafts
     here too (restorable; restoring it saves it to the service again)."""
-    state = _deleted_state(store, draft_id)
-    store.sync_states.put(state.evolve(
-        state=SyncStatus.LOCAL, remote_id=None, remote_version=None, pushed_revision=None,
-        pushed_data=None, create_pending=False, last_error=None, last_error_kind=None,
-        last_error_field=None, retry_at=None))
-    store.delete(draft_id)
+    with store.atomic():
+        state = _deleted_state(store, draft_id)
+        store.sync_states.put(state.evolve(
+            state=SyncStatus.LOCAL, remote_id=None, remote_version=None,
+            pushed_revision=None, pushed_data=None, create_pending=False, last_error=None,
+            last_error_kind=None, last_error_field=None, retry_at=None))
+        store.delete(draft_id)
 
 
 def conflict_pair(store: DraftStore, draft_id: str) -> tuple[str, str]:
@@ -85,67 +85,54 @@ def _drop_copy(store: DraftStore, theirs_id: str) -> None:
 
 def keep_mine(store: DraftStore, draft_id: str) -> None:
     """Push my version over the service's; the copy of theirs goes to Deleted drafts."""
-    mine_id, theirs_id = conflict_pair(store, draft_id)
-    theirs = _theirs_state(store, theirs_id)
-    mine = store.get(mine_id)
-    state = store.sync_states.get(mine_id)
-    assert state is not None
-    _drop_copy(store, theirs_id)
-    _requeue(store, state.evolve(state=SyncStatus.PENDING, remote_version=theirs.remote_version,
-                                 pushed_revision=None, last_error=None, last_error_kind=None),
-             mine.revision)
+    with store.atomic():
+        mine_id, theirs_id = conflict_pair(store, draft_id)
+        theirs = _theirs_state(store, theirs_id)
+        mine = store.get(mine_id)
+        state = store.sync_states.get(mine_id)
+        assert state is not None
+        _drop_copy(store, theirs_id)
+        store.push_again(state.evolve(
+            state=SyncStatus.PENDING, remote_version=theirs.remote_version,
+            pushed_revision=None, last_error=None, last_error_kind=None), mine.revision)
 
 
 def keep_theirs(store: DraftStore, draft_id: str) -> None:
     """Take the service's version as mine (my text stays in this draft's history)."""
-    mine_id, theirs_id = conflict_pair(store, draft_id)
-    theirs_state = _theirs_state(store, theirs_id)
-    mine = store.get(mine_id)
-    theirs = store.get(theirs_id)
-    state = store.sync_states.get(mine_id)
-    assert state is not None
-    context = {k: v for k, v in theirs.context.items() if k != "conflict_of"}
-    store.sync_states.put(state.evolve(state=SyncStatus.LOCAL))
-    updated = store.save(mine.evolve(
-        to=theirs.to, cc=theirs.cc, bcc=theirs.bcc, subject=theirs.subject,
-        body_mode=theirs.body_mode, html=theirs.html, text=theirs.text,
-        schedule=theirs.schedule, context=context,
-    ))
-    for entry in store.outbox.pending_for(mine_id):
-        store.outbox.complete(entry.id)
-    _drop_copy(store, theirs_id)
-    store.sync_states.put(state.evolve(
-        state=SyncStatus.SYNCED, remote_version=theirs_state.remote_version,
-        pushed_revision=updated.revision, pushed_data=draft_to_json(updated),
-        last_error=None, last_error_kind=None))
+    with store.atomic():
+        mine_id, theirs_id = conflict_pair(store, draft_id)
+        theirs_state = _theirs_state(store, theirs_id)
+        mine = store.get(mine_id)
+        theirs = store.get(theirs_id)
+        state = store.sync_states.get(mine_id)
+        assert state is not None
+        context = {k: v for k, v in theirs.context.items() if k != "conflict_of"}
+        store.sync_states.put(state.evolve(state=SyncStatus.LOCAL))
+        store.save_as_synced(mine.evolve(
+            to=theirs.to, cc=theirs.cc, bcc=theirs.bcc, subject=theirs.subject,
+            body_mode=theirs.body_mode, html=theirs.html, text=theirs.text,
+            schedule=theirs.schedule, context=context,
+        ), state.evolve(state=SyncStatus.SYNCED, remote_version=theirs_state.remote_version,
+                        last_error=None, last_error_kind=None))
+        _drop_copy(store, theirs_id)
 
 
 def keep_both(store: DraftStore, draft_id: str) -> None:
     """The service's version stays linked to its copy; mine becomes a new remote draft."""
-    mine_id, theirs_id = conflict_pair(store, draft_id)
-    theirs = store.get(theirs_id)
-    theirs_state = _theirs_state(store, theirs_id)
-    store.save(theirs.evolve(context={k: v for k, v in theirs.context.items()
-                                      if k != "conflict_of"}))
-    for entry in store.outbox.pending_for(theirs_id):
-        store.outbox.complete(entry.id)
-    fresh = store.get(theirs_id)
-    store.sync_states.put(theirs_state.evolve(
-        state=SyncStatus.SYNCED, pushed_revision=fresh.revision,
-        pushed_data=draft_to_json(fresh), last_error=None, last_error_kind=None))
-    mine = store.get(mine_id)
-    state = store.sync_states.get(mine_id)
-    assert state is not None
-    _requeue(store, state.evolve(
-        state=SyncStatus.PENDING, remote_id=None, remote_version=None, pushed_revision=None,
-        pushed_data=None, create_pending=False, marker=f"{mine_id}.{mine.revision}",
-        last_error=None, last_error_kind=None), mine.revision)
-
-
-def _requeue(store: DraftStore, state: SyncState, revision: int) -> None:
-    from composer.store.db import storage_errors, transaction
-
-    conn = store.connection
-    with storage_errors(), transaction(conn):
-        store.sync_states.put_in(conn, state)
-        enqueue_push(conn, state.draft_id, revision, store._now().isoformat())
+    with store.atomic():
+        mine_id, theirs_id = conflict_pair(store, draft_id)
+        theirs = store.get(theirs_id)
+        theirs_state = _theirs_state(store, theirs_id)
+        store.save_as_synced(
+            theirs.evolve(context={k: v for k, v in theirs.context.items()
+                                   if k != "conflict_of"}),
+            theirs_state.evolve(state=SyncStatus.SYNCED, last_error=None,
+                                last_error_kind=None))
+        mine = store.get(mine_id)
+        state = store.sync_states.get(mine_id)
+        assert state is not None
+        store.push_again(state.evolve(
+            state=SyncStatus.PENDING, remote_id=None, remote_version=None,
+            pushed_revision=None, pushed_data=None, create_pending=False,
+            marker=f"{mine_id}.{mine.revision}", last_error=None, last_error_kind=None),
+            mine.revision)

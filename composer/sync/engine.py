@@ -36,7 +36,7 @@ from datetime import datetime, timedelta
 from composer import __version__
 from composer.domain.models import Address, BodyMode, Draft, DraftStatus
 from composer.errors import NotFoundError
-from composer.store.codec import draft_from_json, draft_to_json
+from composer.store.codec import draft_from_json
 from composer.store.drafts import Claim, DraftStore
 from composer.store.outbox import Op, OutboxEntry
 from composer.store.sync_state import DELETED_ON_SERVICE, SyncState, SyncStatus
@@ -483,21 +483,19 @@ class SyncEngine:
         copy = remote_to_draft(remote, draft.account).evolve(
             context={**dict(draft.context), "conflict_of": draft.id})
         store = self._store
-        saved = store.save(copy)
-        for entry in store.outbox.pending_for(saved.id):
-            store.outbox.complete(entry.id)
-        store.sync_states.put(SyncState(
-            draft_id=saved.id, account=state.account, state=SyncStatus.CONFLICT,
-            marker=saved.id, remote_id=remote.remote_id, remote_version=remote.version,
-            pushed_revision=saved.revision, pushed_data=draft_to_json(saved),
-            last_error=f"this is the service's version of draft {draft.id}",
-            last_error_kind="conflict",
-        ))
-        store.sync_states.put(state.evolve(
-            state=SyncStatus.CONFLICT, last_error_kind="conflict",
-            last_error=f"changed on the service too; its version was kept as draft {saved.id}",
-            last_error_field=None,
-        ))
+        with store.atomic():
+            saved = store.save_as_synced(copy, SyncState(
+                draft_id=copy.id, account=state.account, state=SyncStatus.CONFLICT,
+                marker=copy.id, remote_id=remote.remote_id, remote_version=remote.version,
+                last_error=f"this is the service's version of draft {draft.id}",
+                last_error_kind="conflict",
+            ))
+            store.sync_states.put(state.evolve(
+                state=SyncStatus.CONFLICT, last_error_kind="conflict",
+                last_error=f"changed on the service too; its version was kept as draft "
+                           f"{saved.id}",
+                last_error_field=None,
+            ))
 
     def _delete(self, entry: OutboxEntry, draft: Draft, state: SyncState,
                 adapter: Adapter) -> None:
@@ -556,35 +554,36 @@ class SyncEngine:
     def _record_failure(self, entry: OutboxEntry, state: SyncState, err: SyncError,
                         report: PassReport) -> None:
         store = self._store
-        now = self._clock()
-        retry_at: datetime | None = None
-        if err.kind in (SyncErrorKind.RATE_LIMITED, SyncErrorKind.TRANSIENT):
-            retry_at = err.retry_at or now + self._backoff(entry.attempts + 1)
-        keep = err.kind in (SyncErrorKind.RATE_LIMITED, SyncErrorKind.TRANSIENT,
-                            SyncErrorKind.AUTH)
-        status = SyncStatus.FAILED
-        store.sync_states.put(state.evolve(
-            state=status, last_error=err.service_message or err.message,
-            last_error_kind=err.kind.value, last_error_field=err.field, retry_at=retry_at,
-        ))
-        if keep:
-            store.outbox.release(entry.id, not_before=retry_at, error=err.message)
-            report.errors.append((entry.draft_id, err))
-        elif err.kind is SyncErrorKind.PROTOCOL and entry.op is not Op.SEND:
-            # Not retried until the draft changes (its next save makes the entry due) or
-            # another version of the app starts (which may understand the answer).
-            store.outbox.park(entry.id, tag=self._protocol_tag, error=err.message)
-            report.failed += 1
-            report.errors.append((entry.draft_id, err))
-        else:
-            # Not retried until the draft changes (its next save queues a new push).
-            store.outbox.complete(entry.id)
-            report.failed += 1
-            report.errors.append((entry.draft_id, err))
-        if entry.op is Op.SEND and not keep:
-            draft = store.get(entry.draft_id, include_deleted=True)
-            if draft.status is DraftStatus.SENDING:
-                store.set_status(draft.id, DraftStatus.DRAFT)
+        with store.atomic():  # where it stands and what happens next, together
+            now = self._clock()
+            retry_at: datetime | None = None
+            if err.kind in (SyncErrorKind.RATE_LIMITED, SyncErrorKind.TRANSIENT):
+                retry_at = err.retry_at or now + self._backoff(entry.attempts + 1)
+            keep = err.kind in (SyncErrorKind.RATE_LIMITED, SyncErrorKind.TRANSIENT,
+                                SyncErrorKind.AUTH)
+            status = SyncStatus.FAILED
+            store.sync_states.put(state.evolve(
+                state=status, last_error=err.service_message or err.message,
+                last_error_kind=err.kind.value, last_error_field=err.field, retry_at=retry_at,
+            ))
+            if keep:
+                store.outbox.release(entry.id, not_before=retry_at, error=err.message)
+                report.errors.append((entry.draft_id, err))
+            elif err.kind is SyncErrorKind.PROTOCOL and entry.op is not Op.SEND:
+                # Not retried until the draft changes (its next save makes the entry due) or
+                # another version of the app starts (which may understand the answer).
+                store.outbox.park(entry.id, tag=self._protocol_tag, error=err.message)
+                report.failed += 1
+                report.errors.append((entry.draft_id, err))
+            else:
+                # Not retried until the draft changes (its next save queues a new push).
+                store.outbox.complete(entry.id)
+                report.failed += 1
+                report.errors.append((entry.draft_id, err))
+            if entry.op is Op.SEND and not keep:
+                draft = store.get(entry.draft_id, include_deleted=True)
+                if draft.status is DraftStatus.SENDING:
+                    store.set_status(draft.id, DraftStatus.DRAFT)
 
     # -- pull ---------------------------------------------------------------------------
     def pull(self, account: str) -> int:
@@ -607,13 +606,9 @@ class SyncEngine:
                     create_pending=False))
                 continue
             draft = remote_to_draft(remote, account)
-            saved = self._store.save(draft)
-            for entry in self._store.outbox.pending_for(saved.id):
-                self._store.outbox.complete(entry.id)
-            self._store.sync_states.put(SyncState(
-                draft_id=saved.id, account=account, state=SyncStatus.SYNCED, marker=saved.id,
+            self._store.save_as_synced(draft, SyncState(
+                draft_id=draft.id, account=account, state=SyncStatus.SYNCED, marker=draft.id,
                 remote_id=remote.remote_id, remote_version=remote.version,
-                pushed_revision=saved.revision, pushed_data=draft_to_json(saved),
                 last_synced_at=self._clock(),
             ))
             imported += 1

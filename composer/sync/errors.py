@@ -56,10 +56,6 @@ class SyncError(ComposerError):
         #: a create that failed this way cannot have made a remote copy.
         self.request_sent = request_sent
 
-    @property
-    def retryable(self) -> bool:
-        return self.kind in (SyncErrorKind.RATE_LIMITED, SyncErrorKind.TRANSIENT)
-
     def __reduce__(self) -> tuple[object, ...]:  # keep picklable across processes
         return (_rebuild, (self.kind, self.message, self.__dict__))
 

@@ -30,19 +30,8 @@ def sends_locally(settings: Settings, account: str | None) -> bool:
 
 def due(store: DraftStore, settings: Settings, now: datetime) -> list[tuple[str, datetime]]:
     """(draft id, send time) of scheduled drafts the app must send now, oldest first."""
-    rows = store.connection.execute(
-        "SELECT d.id, d.account, json_extract(d.data, '$.send_at') FROM drafts d "
-        "WHERE d.deleted_at IS NULL AND d.status = 'draft' "
-        "AND json_extract(d.data, '$.send_at') IS NOT NULL "
-        "AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.draft_id = d.id AND o.op = 'send') "
-        "ORDER BY json_extract(d.data, '$.send_at')"
-    ).fetchall()
-    out = []
-    for draft_id, account, send_at in rows:
-        when = datetime.fromisoformat(str(send_at))
-        if when <= now and sends_locally(settings, account):
-            out.append((str(draft_id), when))
-    return out
+    return [(draft_id, when) for draft_id, account, when in store.scheduled_sends()
+            if when <= now and sends_locally(settings, account)]
 
 
 def send_due(store: DraftStore, draft_ids: list[str]) -> int:

@@ -117,7 +117,6 @@ def test_a_list_of_an_unknown_shape_is_a_protocol_error_never_no_drafts(
     with pytest.raises(SyncError) as caught:
         adapter.find(draft.id, draft)
     assert caught.value.kind is SyncErrorKind.PROTOCOL
-    assert not caught.value.retryable
     assert "does not understand" in str(caught.value)
 
 

@@ -230,6 +230,37 @@ def test_conflict_resolution(store: DraftStore, service: MemoryService, clock: F
         assert st is not None and st.state is SyncStatus.SYNCED
 
 
+@pytest.mark.parametrize("choice", ["mine", "theirs", "both"])
+def test_a_resolution_cut_short_changes_nothing(
+        store: DraftStore, service: MemoryService, clock: FakeClock,
+        monkeypatch: pytest.MonkeyPatch, choice: str) -> None:
+    """A resolution is one transaction: failing at its last write (as a crash or a full
+    disk would) leaves the conflict exactly as it was, still resolvable."""
+    d = store.save(_draft("mine v1"))
+    engine = _engine(store, service, clock)
+    engine.run_once()
+    [remote_id] = service.drafts
+    service.touch(remote_id, "theirs")
+    store.save(store.get(d.id).evolve(subject="mine v2"))
+    engine.run_once()
+    before = [(s.id, s.subject, s.revision, s.sync) for s in store.list()]
+    states = {s.id: store.sync_states.get(s.id) for s in store.list()}
+    last = {"mine": "push_again", "theirs": "delete", "both": "push_again"}[choice]
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(store, last, crash)
+    with pytest.raises(OSError):
+        getattr(conflicts, f"keep_{choice}")(store, d.id)
+    monkeypatch.undo()
+    assert [(s.id, s.subject, s.revision, s.sync) for s in store.list()] == before
+    assert {s.id: store.sync_states.get(s.id) for s in store.list()} == states
+    assert store.list(deleted=True) == []
+    getattr(conflicts, f"keep_{choice}")(store, d.id)     # and it still resolves
+    assert engine.run_once().conflicts == 0
+
+
 def _deleted_there(store: DraftStore, service: MemoryService, clock: FakeClock,
                    editable: bool) -> tuple[SyncEngine, str]:
     """A synced draft whose copy someone deletes on the service; then it is edited here."""

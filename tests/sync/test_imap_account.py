@@ -21,6 +21,7 @@ from composer.domain.mail_servers import Server, mail_servers
 from composer.errors import InvalidInputError
 from composer.settings import validate_account
 from composer.sync.adapters.smtp_send import network_error
+from composer.sync.errors import SyncErrorKind
 from tests.servers.dovecot import Dovecot, MailUser, TestCertificate, free_port
 from tests.servers.smtp import SmtpServer
 
@@ -200,4 +201,4 @@ def test_network_failures_name_the_server_and_the_cause(error: OSError, words: s
                         request_sent=False)
     assert err.message.startswith("SMTP server smtp.example.org:587: ")
     assert words in err.message
-    assert err.retryable and not err.request_sent
+    assert err.kind is SyncErrorKind.TRANSIENT and not err.request_sent
