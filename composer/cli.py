@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from composer import __version__
+from composer.domain.services import KINDS
 from composer.errors import ComposerError
 
 log = logging.getLogger(__name__)
@@ -125,9 +126,7 @@ def build_headless_parser() -> argparse.ArgumentParser:
     asub = account.add_subparsers(dest="action", required=True)
     add = asub.add_parser("add", help="add or replace an account")
     add.add_argument("name")
-    add.add_argument("--kind", required=True,
-                     choices=["datamotion", "onlyoffice", "exante", "mykaarma", "rebilly",
-                              "imap"])
+    add.add_argument("--kind", required=True, choices=KINDS)
     add.add_argument("--base-url", default="", metavar="URL",
                      help="the service's address (every kind but imap)")
     add.add_argument("--username", default="")
