@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from composer.cli import UsageError, run, split_qt_args
+from composer.cli.main import UsageError, run, split_qt_args
 
 
 def test_qt_options_are_split_from_the_apps_own() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from composer.cli import build_headless_parser, run
+from composer.cli.main import build_headless_parser, run
 from composer.domain.services import KINDS, SERVICES, service
 from composer.secrets import SecretStore
 from composer.settings import SettingsFile

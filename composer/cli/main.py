@@ -189,6 +189,11 @@ def _first_word(argv: Sequence[str]) -> str | None:
     return None
 
 
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m composer`` and the ``mail-composer`` command."""
+    return run(sys.argv[1:] if argv is None else argv)
+
+
 def run(argv: Sequence[str]) -> int:
     """The process boundary: parse, dispatch, and turn every failure into one line."""
     try:
@@ -311,9 +316,9 @@ def describe_failure(exc: BaseException) -> str:
 
 
 def _headless(args: argparse.Namespace) -> int:
-    from composer import commands
+    from composer.cli import drafts
 
-    return commands.dispatch(args, out=sys.stdout)
+    return drafts.dispatch(args, out=sys.stdout)
 
 
 def dump_json(value: Any) -> str:

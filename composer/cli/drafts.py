@@ -8,10 +8,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TextIO
 
-from composer import commands_accounts
 from composer.app import Core, open_core
-from composer.cli import as_path, dump_json, printable, read_stdin_arg
-from composer.cli_format import draft_json, revision_json, summary_json
+from composer.cli import accounts
+from composer.cli.main import as_path, dump_json, printable, read_stdin_arg
+from composer.cli.output import draft_json, revision_json, summary_json
 from composer.domain.addresses import check_header_text, header_recipients, parse_addresses
 from composer.domain.context import check_context
 from composer.domain.eml import MAX_EML_BYTES, draft_to_eml, eml_to_draft
@@ -327,9 +327,9 @@ _HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("draft", "delete"): draft_delete,
     ("draft", "undelete"): draft_undelete,
     ("draft", "send"): draft_send,
-    ("account", "add"): commands_accounts.account_add,
-    ("account", "list"): commands_accounts.account_list,
-    ("account", "remove"): commands_accounts.account_remove,
-    ("account", "test"): commands_accounts.account_test,
-    ("sync", None): commands_accounts.sync_once,
+    ("account", "add"): accounts.account_add,
+    ("account", "list"): accounts.account_list,
+    ("account", "remove"): accounts.account_remove,
+    ("account", "test"): accounts.account_test,
+    ("sync", None): accounts.sync_once,
 }
