@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from composer.app import Core
-from composer.cli.main import dump_json
+from composer.cli.output import dump_json
 from composer.domain.accounts import Account
 from composer.domain.services import SERVICES, Service, service
 from composer.errors import InvalidInputError, NotFoundError

@@ -47,7 +47,7 @@ def test_domain_imports_no_other_layer() -> None:
 def test_core_runs_without_loading_qt() -> None:
     code = (
         "import sys\n"
-        "import composer.cli, composer.cli.drafts, composer.cli.accounts, "
+        "import composer.cli, composer.cli.dispatch, "
         "composer.store.recovery, composer.sync.engine, composer.sync.service, "
         "composer.domain.eml\n"
         "from composer.sync.adapters import KINDS, adapter_class\n"

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from composer.cli.main import build_headless_parser, run
+from composer.cli import run
+from composer.cli.parser import build_headless_parser
 from composer.domain.services import KINDS, SERVICES, service
 from composer.secrets import SecretStore
 from composer.settings import SettingsFile
