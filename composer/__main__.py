@@ -1,15 +1,12 @@
-"""``python -m composer`` and the ``mail-composer`` command."""
+"""``python -m composer`` and the ``mail-composer`` command (``main``: composer/cli/)."""
 
 from __future__ import annotations
 
 import sys
 
+from composer.cli import main
 
-def main(argv: list[str] | None = None) -> int:
-    from composer.cli import run
-
-    return run(sys.argv[1:] if argv is None else argv)
-
+__all__ = ["main"]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from composer.domain.accounts import ACCOUNT_KINDS, Account
+from composer.domain.accounts import Account
+from composer.domain.services import BY_KIND, KINDS
 from composer.errors import InvalidInputError
 
 log = logging.getLogger(__name__)
@@ -109,11 +110,11 @@ class SettingsFile:
 def validate_account(account: Account) -> None:
     if not account.name.strip():
         raise InvalidInputError("name", "an account needs a name")
-    if account.kind not in ACCOUNT_KINDS:
+    if account.kind not in BY_KIND:
         raise InvalidInputError(
-            "kind", f"unknown kind {account.kind!r}; choose one of {', '.join(ACCOUNT_KINDS)}"
+            "kind", f"unknown kind {account.kind!r}; choose one of {', '.join(KINDS)}"
         )
-    if account.kind == "imap":  # servers in options, not a URL
+    if not BY_KIND[account.kind].base_url:  # imap: servers in options, not a URL
         from composer.domain.mail_servers import mail_servers
 
         mail_servers(account)

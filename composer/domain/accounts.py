@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-ACCOUNT_KINDS = ("datamotion", "onlyoffice", "exante", "mykaarma", "rebilly", "imap")
-
 
 @dataclass(frozen=True)
 class Account:

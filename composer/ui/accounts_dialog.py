@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -35,32 +35,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from composer.domain.accounts import ACCOUNT_KINDS, Account
+from composer.domain.accounts import Account
+from composer.domain.services import KINDS, SERVICES
+from composer.domain.services import Field as ServiceField
 from composer.errors import ComposerError
 from composer.secrets import SecretStore
 from composer.settings import SettingsFile, validate_account
 from composer.sync.errors import SyncError
 from composer.ui.messages import KIND_TITLES
 
-# Labels and help texts are in English here, marked for Qt's lupdate with _TR (run it with
-# `-tr-function-alias QT_TR_NOOP+=_TR`: at module level that is the empty context), and
-# translated when shown (Field.shown_label, Field.shown_help).
+# Labels and help texts are in English in the service registry (composer/domain/services.py,
+# marked there for Qt's lupdate), and translated when shown (Field.shown_label,
+# Field.shown_help) in the empty context.
 _CTX = ""
 
 
-def _TR(text: str) -> str:
-    return text
-
-
 @dataclass(frozen=True)
-class Field:
-    key: str            # base_url, username, address, secret, or option:<name>
-    label: str          # in English; shown_label is what the user reads
-    help: str = ""
-    default: str = ""
-    required: bool = True
-    #: (value, label in English): a fixed set of values, shown as a drop-down
-    choices: tuple[tuple[str, str], ...] = ()
+class Field(ServiceField):
+    """A field of the registry's account form, translated when shown."""
 
     @property
     def shown_label(self) -> str:
@@ -71,73 +63,10 @@ class Field:
         return QCoreApplication.translate(_CTX, self.help) if self.help else ""
 
 
+#: each service's form, as its registry entry declares it
 KIND_FIELDS: dict[str, list[Field]] = {
-    "datamotion": [
-        Field("base_url", _TR("Service address"), _TR("Usually https://ssl.datamotion.com/"
-              "SecureMessagingApi"), "https://ssl.datamotion.com/SecureMessagingApi"),
-        Field("username", _TR("User ID or email"), _TR("What you sign in to SecureMail with")),
-        Field("secret", _TR("Password"), _TR("Kept in your system keychain, never in a file")),
-        Field("address", _TR("Your email address"), _TR("Shown as the sender"), required=False),
-    ],
-    "onlyoffice": [
-        Field("base_url", _TR("Portal address"), _TR("For example https://yourcompany.onlyoffice.com")),
-        Field("username", _TR("Sign-in email")),
-        Field("secret", _TR("Password"), _TR("Kept in your system keychain, never in a file")),
-        Field("address", _TR("Send from"), _TR("One of your mailboxes in this portal")),
-    ],
-    "exante": [
-        Field("base_url", _TR("API address"), _TR("Usually https://dev.exante.app"),
-              "https://dev.exante.app"),
-        Field("secret", _TR("API key"), _TR("Starts with ex_live_; create one under API keys")),
-        Field("option:from_account_id", _TR("Send-from account ID"),
-              _TR("The ID of the connected mailbox to send from")),
-        Field("address", _TR("Your email address"), required=False),
-    ],
-    "mykaarma": [
-        Field("base_url", _TR("API address"), _TR("Usually https://api.mykaarma.com/communications"),
-              "https://api.mykaarma.com/communications"),
-        Field("username", _TR("Service user name")),
-        Field("secret", _TR("Password"), _TR("Kept in your system keychain, never in a file")),
-        Field("option:department_uuid", _TR("Department ID")),
-        Field("option:user_uuid", _TR("Your user ID"),
-              _TR("Leave as 'default' for the department's default user"), "default"),
-        Field("address", _TR("Your email address"), required=False),
-    ],
-    "rebilly": [
-        Field("base_url", _TR("API address"), _TR("https://api.rebilly.com, or "
-              "https://api-sandbox.rebilly.com for testing"), "https://api.rebilly.com"),
-        Field("secret", _TR("Secret API key"),
-              _TR("Kept in your system keychain, never in a file")),
-        Field("option:organization_id", _TR("Organization ID")),
-        Field("address", _TR("Send from"), _TR("The sender address for your messages")),
-    ],
-    "imap": [
-        Field("address", _TR("Your email address"),
-              _TR("The servers below are guessed from it when left empty")),
-        Field("secret", _TR("Password"), _TR("Your mail password or an app password; kept "
-              "in your system keychain, never in a file")),
-        Field("option:display_name", _TR("Your name"), _TR("Shown to recipients"),
-              required=False),
-        Field("username", _TR("User name"), _TR("Leave empty to sign in with your email "
-              "address"), required=False),
-        Field("option:imap_host", _TR("IMAP server"), _TR("Empty: imap.<your domain>"),
-              required=False),
-        Field("option:imap_port", _TR("IMAP port"), _TR("Empty: 993 (TLS) or 143 (STARTTLS)"),
-              required=False),
-        Field("option:imap_security", _TR("IMAP security"), default="tls",
-              choices=(("tls", _TR("TLS (usually port 993)")),
-                       ("starttls", _TR("STARTTLS (usually port 143)")))),
-        Field("option:smtp_host", _TR("SMTP server"), _TR("Empty: smtp.<your domain>"),
-              required=False),
-        Field("option:smtp_port", _TR("SMTP port"), _TR("Empty: 587 (STARTTLS) or 465 (TLS)"),
-              required=False),
-        Field("option:smtp_security", _TR("SMTP security"), default="starttls",
-              choices=(("starttls", _TR("STARTTLS (usually port 587)")),
-                       ("tls", _TR("TLS (usually port 465)")))),
-        Field("option:save_sent", _TR("After sending"), default="yes",
-              choices=(("yes", _TR("Keep a copy in Sent")),
-                       ("no", _TR("Keep no copy (the server already does)")))),
-    ],
+    s.kind: [Field(**{f.name: getattr(spec, f.name) for f in fields(spec)}) for spec in s.fields]
+    for s in SERVICES
 }
 
 Tester = Callable[[Account, str], str]
@@ -223,7 +152,7 @@ class AccountsDialog(QDialog):
         self._name.setPlaceholderText(self.tr("For example: Work"))
         self._kind = QComboBox()
         self._kind.setAccessibleName(self.tr("Service"))
-        for kind in ACCOUNT_KINDS:
+        for kind in KINDS:
             self._kind.addItem(KIND_TITLES[kind], kind)
         self._kind.currentIndexChanged.connect(self._rebuild_fields)
         self._heading = QLabel()
@@ -318,7 +247,7 @@ class AccountsDialog(QDialog):
             "%1", account.name.replace("&", "&amp;").replace("<", "&lt;"))
             .replace("%2", KIND_TITLES[account.kind]))
         self._name.setText(account.name)
-        self._kind.setCurrentIndex(ACCOUNT_KINDS.index(account.kind))
+        self._kind.setCurrentIndex(KINDS.index(account.kind))
         self._rebuild_fields()
         for key, editor in self._editors.items():
             if key == "secret":
@@ -379,7 +308,7 @@ class AccountsDialog(QDialog):
         return self._choices[key]
 
     def set_kind(self, kind: str) -> None:
-        self._kind.setCurrentIndex(ACCOUNT_KINDS.index(kind))
+        self._kind.setCurrentIndex(KINDS.index(kind))
 
     # -- building, testing, saving ------------------------------------------------
     def _account(self) -> tuple[Account, str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor
 
+from composer.domain.services import SERVICES
 from composer.errors import (
     AttachmentError,
     AttachmentProblem,
@@ -22,15 +23,8 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("messages", text)
 
 
-#: the services by their own names (brand names: not translated)
-KIND_TITLES = {
-    "datamotion": "DataMotion SecureMail",
-    "onlyoffice": "ONLYOFFICE Mail",
-    "exante": "Exante",
-    "mykaarma": "myKaarma Communications",
-    "rebilly": "Rebilly",
-    "imap": "IMAP and SMTP (any mail provider)",
-}
+#: the services by their own names (brand names: not translated), from the registry
+KIND_TITLES = {s.kind: s.title for s in SERVICES}
 
 
 def kind_title(kind: str) -> str:

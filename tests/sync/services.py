@@ -136,10 +136,15 @@ def _rebilly(start: Starter) -> Service:
                    "/email-messages")
 
 
+#: kind -> the builder of its fake and account; the contract suite runs every one
 BUILDERS: dict[str, Callable[[Starter], Service]] = {
     "datamotion": _datamotion, "onlyoffice": _onlyoffice, "exante": _exante,
     "mykaarma": _mykaarma, "rebilly": _rebilly,
 }
+#: the account names of the fakes (one per builder): what the contract suite runs over
+NAMES = tuple(SECRETS)
+#: kinds tested against real servers instead of a fake here: where their fixtures are
+REAL_SERVERS = {"imap": "tests/servers/fixtures.py (Dovecot and an SMTP server on 127.0.0.1)"}
 
 
 #: the two ways the fakes answer: exactly as sent, or as a normalising server would

@@ -29,9 +29,7 @@ from composer.sync.service import AdapterPool
 from tests.fakes.base import Reply, Request
 from tests.store.conftest import FakeClock
 from tests.sync.files import MemoryFiles
-from tests.sync.services import MODES, SECRETS, Service, five_services
-
-NAMES = ["secure", "office", "work", "dealer", "billing"]
+from tests.sync.services import MODES, NAMES, SECRETS, Service, five_services
 
 
 @pytest.fixture(params=MODES)

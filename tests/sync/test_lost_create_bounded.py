@@ -18,9 +18,7 @@ from composer.store.sync_state import SyncStatus
 from composer.sync.engine import SyncEngine
 from composer.sync.service import AdapterPool
 from tests.store.conftest import FakeClock
-from tests.sync.services import SECRETS, Service, five_services
-
-NAMES = ["secure", "office", "work", "dealer", "billing"]
+from tests.sync.services import NAMES, SECRETS, Service, five_services
 
 
 @pytest.fixture(scope="module")

@@ -97,8 +97,8 @@ def test_edit_keeps_the_stored_secret_and_remove_deletes_it(qtbot: QtBot,
 
 
 def test_field_labels_are_translatable(qtbot: QtBot, tmp_path: Path) -> None:
-    """The labels live in a module-level table: lupdate finds them (the _TR alias) and the
-    dialog shows them through the installed translator."""
+    """The labels live in the service registry's module-level table: lupdate finds them
+    (the _TR alias) and the dialog shows them through the installed translator."""
     import shutil
     import subprocess
     import sys
@@ -111,7 +111,7 @@ def test_field_labels_are_translatable(qtbot: QtBot, tmp_path: Path) -> None:
         assert found, f"{name} (PySide6's tools) not found"
         return found
 
-    source = Path(__file__).resolve().parents[2] / "composer" / "ui" / "accounts_dialog.py"
+    source = Path(__file__).resolve().parents[2] / "composer" / "domain" / "services.py"
     ts, qm = tmp_path / "de.ts", tmp_path / "de.qm"
     subprocess.run([tool("pyside6-lupdate"), str(source), "-ts", str(ts),
                     "-tr-function-alias", "QT_TR_NOOP+=_TR"], check=True, capture_output=True)

@@ -47,8 +47,9 @@ def test_domain_imports_no_other_layer() -> None:
 def test_core_runs_without_loading_qt() -> None:
     code = (
         "import sys\n"
-        "import composer.cli, composer.commands, composer.store.recovery, "
-        "composer.sync.engine, composer.sync.service, composer.domain.eml\n"
+        "import composer.cli, composer.cli.dispatch, "
+        "composer.store.recovery, composer.sync.engine, composer.sync.service, "
+        "composer.domain.eml\n"
         "from composer.sync.adapters import KINDS, adapter_class\n"
         "[adapter_class(k) for k in KINDS]\n"
         "print(sorted(m for m in sys.modules if m.startswith('PySide6')))\n"

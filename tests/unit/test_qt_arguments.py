@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from composer.cli import UsageError, run, split_qt_args
+from composer.cli import run
+from composer.cli.parser import UsageError, split_qt_args
 
 
 def test_qt_options_are_split_from_the_apps_own() -> None:

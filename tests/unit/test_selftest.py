@@ -33,13 +33,16 @@ def test_no_display_reason(env: dict[str, str], system: str, ok: bool) -> None:
     assert (no_display_reason(env, system) is None) is ok
 
 
-def test_self_test_draws_every_inline_image_format() -> None:
+def test_self_test_draws_every_inline_image_format(qapp: object) -> None:
+    # (qapp: pytest-qt's QApplication, which the self-test reuses; a QGuiApplication of
+    # its own would stop later widget tests of the same run from starting)
     out = io.StringIO()
     run_self_test(out)  # the keychain may warn here; the images line is what counts
     assert "  ok   images: jpeg, gif, webp, svg\n" in out.getvalue()
 
 
-def test_self_test_fails_when_a_format_does_not_draw(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_self_test_fails_when_a_format_does_not_draw(
+        monkeypatch: pytest.MonkeyPatch, qapp: object) -> None:
     samples = dict(selftest._SAMPLES)
     samples["webp"] = (samples["webp"][0], "UklGRh4AAABXRUJQ")  # truncated WebP
     monkeypatch.setattr(selftest, "_SAMPLES", samples)

@@ -1,31 +1,18 @@
-"""The command line: GUI launch, and headless ``draft`` / ``account`` / ``sync`` commands.
+"""The command line's words: the GUI start's and the headless commands' argparse parsers,
+Qt's own options split off, and the checks every argument passes before a command runs.
 
-Errors: one clear line on stderr, ``mail-composer: error: ...``, and a non-zero exit
-(1 for a refused action, 2 for a usage error); nothing is changed by a command that
-fails. Whatever escapes a command (an OSError, a database error, undecodable text, a
-number too large, nesting too deep ...) is mapped to such a line here, at the boundary,
-with the details in the log file: the command line never shows a traceback.
+A usage error raises ``UsageError`` (one line on stderr, exit status 2: composer/cli/main.py).
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import json
-import logging
-import sqlite3
-import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
-from typing import Any
 
 from composer import __version__
-from composer.errors import ComposerError
-
-log = logging.getLogger(__name__)
+from composer.domain.services import KINDS
 
 HEADLESS = {"draft", "account", "sync"}
-PREFIX = "mail-composer: error:"
 #: Arguments that name files: any bytes the file system allows (undecodable ones arrive
 #: as surrogate escapes and go back to the OS unchanged). Every other argument is text
 #: that gets stored or shown, and must be valid UTF-8.
@@ -125,9 +112,7 @@ def build_headless_parser() -> argparse.ArgumentParser:
     asub = account.add_subparsers(dest="action", required=True)
     add = asub.add_parser("add", help="add or replace an account")
     add.add_argument("name")
-    add.add_argument("--kind", required=True,
-                     choices=["datamotion", "onlyoffice", "exante", "mykaarma", "rebilly",
-                              "imap"])
+    add.add_argument("--kind", required=True, choices=KINDS)
     add.add_argument("--base-url", default="", metavar="URL",
                      help="the service's address (every kind but imap)")
     add.add_argument("--username", default="")
@@ -175,7 +160,7 @@ def build_gui_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _first_word(argv: Sequence[str]) -> str | None:
+def first_word(argv: Sequence[str]) -> str | None:
     skip = False
     for arg in argv:
         if skip:
@@ -189,40 +174,6 @@ def _first_word(argv: Sequence[str]) -> str | None:
         return arg
     return None
 
-
-def run(argv: Sequence[str]) -> int:
-    """The process boundary: parse, dispatch, and turn every failure into one line."""
-    try:
-        return _run(argv)
-    except UsageError as exc:
-        print(f"{PREFIX} {printable(str(exc))}", file=sys.stderr)
-        return 2
-    except ComposerError as exc:
-        print(f"{PREFIX} {printable(str(exc))}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        print("mail-composer: interrupted", file=sys.stderr)
-        return 130
-    except Exception as exc:
-        if logging.getLogger().handlers:  # (before logging is set up: nothing to log to,
-            log.error("command failed", exc_info=exc)  # and stderr gets only the line)
-        print(f"{PREFIX} {printable(describe_failure(exc))}", file=sys.stderr)
-        return 1
-
-
-def _run(argv: Sequence[str]) -> int:
-    _robust_output()
-    if _first_word(argv) in HEADLESS:
-        args = build_headless_parser().parse_args(argv)
-        _check_text_arguments(args)
-        return _headless(args)
-    rest, qt_args = split_qt_args(argv)
-    args = build_gui_parser().parse_args(rest)
-    args.qt_args = qt_args
-    _check_text_arguments(args)
-    from composer.ui.launch import launch  # Qt only for a GUI start (start-up cost)
-
-    return int(launch(args))
 
 
 #: QApplication's own options (Qt's documentation of QApplication and QGuiApplication):
@@ -257,29 +208,7 @@ def split_qt_args(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     return rest, qt
 
 
-def _robust_output() -> None:
-    """Stored text is printed as it is; a terminal that cannot show a character gets an
-    escape instead of an error."""
-    for stream in (sys.stdout, sys.stderr):
-        reconfigure = getattr(stream, "reconfigure", None)
-        if reconfigure is not None:
-            with contextlib.suppress(ValueError, OSError):
-                reconfigure(errors="backslashreplace")
-
-
-MAX_MESSAGE = 400
-
-
-def printable(text: str) -> str:
-    """One line of readable length, whatever the message quotes (a hostile value is
-    shown escaped, a huge one shortened)."""
-    if len(text) > MAX_MESSAGE:
-        text = text[:MAX_MESSAGE] + "... (shortened)"
-    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
-                   for ch in text)
-
-
-def _check_text_arguments(args: argparse.Namespace) -> None:
+def check_text_arguments(args: argparse.Namespace) -> None:
     for name, value in vars(args).items():
         if name in PATH_ARGUMENTS:
             continue
@@ -287,59 +216,3 @@ def _check_text_arguments(args: argparse.Namespace) -> None:
             if isinstance(item, str) and any("\ud800" <= ch <= "\udfff" for ch in item):
                 flag = "--" + name.replace("_", "-").removesuffix("-addr")
                 raise UsageError(f"{flag}: the value is not valid UTF-8 text")
-
-
-def describe_failure(exc: BaseException) -> str:
-    """Words for a failure no command expected (the details go to the log)."""
-    if isinstance(exc, PermissionError):
-        return f"permission denied: {exc.filename or exc.strerror}"
-    if isinstance(exc, (FileExistsError, NotADirectoryError)):
-        return f"{exc.filename or 'a path'} is in the way (a file where a folder is needed)"
-    if isinstance(exc, IsADirectoryError):
-        return f"{exc.filename or 'a path'} is a folder where a file is needed"
-    if isinstance(exc, OSError):
-        return f"the operating system refused: {exc.strerror or exc}" + (
-            f" ({exc.filename})" if exc.filename else "")
-    if isinstance(exc, sqlite3.Error):
-        return f"the draft database failed: {exc}"
-    if isinstance(exc, UnicodeError):
-        return "some text is not valid UTF-8 (or cannot be encoded)"
-    if isinstance(exc, RecursionError):
-        return "the input is nested too deeply"
-    if isinstance(exc, (OverflowError, MemoryError)):
-        return "a value is too large"
-    return f"unexpected failure ({type(exc).__name__}); details are in the log file"
-
-
-def _headless(args: argparse.Namespace) -> int:
-    from composer import commands
-
-    return commands.dispatch(args, out=sys.stdout)
-
-
-def dump_json(value: Any) -> str:
-    return json.dumps(value, indent=2, ensure_ascii=False)
-
-
-#: The most a body read from standard input may be (as for one attachment).
-MAX_STDIN_BYTES = 32 * 1024 * 1024
-
-
-def read_stdin_arg(value: str | None) -> str | None:
-    """``value``, or standard input for ``-``: UTF-8 text of at most 32 MB."""
-    if value != "-":
-        return value
-    from composer.errors import InvalidInputError
-
-    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
-    if len(data) > MAX_STDIN_BYTES:
-        raise InvalidInputError("stdin", "standard input is larger than 32 MB")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError("stdin", f"standard input is not UTF-8 text (byte "
-                                f"{exc.start})") from None
-
-
-def as_path(value: str) -> Path:
-    return Path(value).expanduser()

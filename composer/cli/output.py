@@ -1,12 +1,45 @@
-"""The stable ``--json`` shapes of the command line (documented in the README)."""
+"""What the command line prints: one-line messages, and the stable ``--json`` shapes
+(documented in the README)."""
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import json
+import sys
+from typing import TYPE_CHECKING, Any
 
-from composer.domain.models import Address, Draft
-from composer.store.drafts import DraftSummary, RevisionInfo
-from composer.store.sync_state import SyncState
+if TYPE_CHECKING:  # types only: a GUI start imports this module, and needs no store
+    from composer.domain.models import Address, Draft
+    from composer.store.drafts import DraftSummary, RevisionInfo
+    from composer.store.sync_state import SyncState
+
+PREFIX = "mail-composer: error:"
+
+
+def robust_output() -> None:
+    """Stored text is printed as it is; a terminal that cannot show a character gets an
+    escape instead of an error."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):
+                reconfigure(errors="backslashreplace")
+
+
+MAX_MESSAGE = 400
+
+
+def printable(text: str) -> str:
+    """One line of readable length, whatever the message quotes (a hostile value is
+    shown escaped, a huge one shortened)."""
+    if len(text) > MAX_MESSAGE:
+        text = text[:MAX_MESSAGE] + "... (shortened)"
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii")
+                   for ch in text)
+
+
+def dump_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 def _iso(value: Any) -> str | None:

@@ -1,20 +1,18 @@
-"""Headless commands behind ``mail-composer draft|account|sync``."""
+"""Headless ``draft`` commands."""
 
 from __future__ import annotations
 
 import argparse
-import sqlite3
-from collections.abc import Callable
+import sys
 from pathlib import Path
 from typing import TextIO
 
-from composer import commands_accounts
-from composer.app import Core, open_core
-from composer.cli import as_path, dump_json, printable, read_stdin_arg
-from composer.cli_format import draft_json, revision_json, summary_json
+from composer.app import Core
+from composer.cli.output import draft_json, dump_json, printable, revision_json, summary_json
 from composer.domain.addresses import check_header_text, header_recipients, parse_addresses
 from composer.domain.context import check_context
 from composer.domain.eml import MAX_EML_BYTES, draft_to_eml, eml_to_draft
+from composer.domain.html import html_to_text, sanitize_html
 from composer.domain.models import (
     Address,
     Attachment,
@@ -24,66 +22,39 @@ from composer.domain.models import (
     Importance,
 )
 from composer.domain.schedule import parse_iso_send_at
-from composer.errors import InvalidInputError, NotFoundError, StorageError, StorageProblem
+from composer.errors import InvalidInputError, NotFoundError
 from composer.store.blobs import check_file
-from composer.store.db import storage_problem
 from composer.store.files import read_file, write_file
 from composer.store.outbox import Op
-from composer.store.recovery import RecoveryReport, recover_store
+from composer.sync.service import prepare_send
+
+#: The most a body read from standard input may be (as for one attachment).
+MAX_STDIN_BYTES = 32 * 1024 * 1024
 
 
-def dispatch(args: argparse.Namespace, out: TextIO) -> int:
-    core = open_core(args.data_dir)
+def read_stdin_arg(value: str | None) -> str | None:
+    """``value``, or standard input for ``-``: UTF-8 text of at most 32 MB."""
+    if value != "-":
+        return value
+    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    if len(data) > MAX_STDIN_BYTES:
+        raise InvalidInputError("stdin", "standard input is larger than 32 MB")
     try:
-        if core.recovery is not None:
-            _report_recovery(core.recovery)
-        handler = _HANDLERS[(args.command, getattr(args, "action", None))]
-        try:
-            return handler(core, args, out)
-        except (StorageError, sqlite3.DatabaseError) as exc:
-            problem = exc.problem if isinstance(exc, StorageError) else storage_problem(exc)
-            if problem is not StorageProblem.CORRUPT:
-                raise
-            # Damage found by a query, not at open: the failed command changed nothing;
-            # move the file aside, salvage what can be read, and run the command again.
-            _warn_damaged(exc)
-            core.store.close()
-            store, report = recover_store(core.paths.database, core.clock)
-            core.store = store
-            _report_recovery(report)
-            return handler(core, args, out)
-    finally:
-        core.close()
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInputError("stdin", f"standard input is not UTF-8 text (byte "
+                                f"{exc.start})") from None
 
 
-def _warn_damaged(exc: Exception) -> None:
-    import logging
-
-    logging.getLogger(__name__).warning("draft database damage found by a query: %s",
-                                        exc.__cause__ or exc)
-
-
-def _report_recovery(r: RecoveryReport) -> None:
-    import sys
-
-    print(
-        f"mail-composer: warning: the draft database was damaged ({r.reason}); it was "
-        f"moved to {r.moved_to}; {r.drafts_recovered} drafts were saved"
-        + (f" and {r.drafts_lost} lost" if r.drafts_lost else "")
-        + f" ({r.rows_recovered} records saved, {r.rows_lost} lost)",
-        file=sys.stderr,
-    )
+def as_path(value: str) -> Path:
+    return Path(value).expanduser()
 
 
 def _warn(message: str) -> None:
-    import sys
-
     print(f"mail-composer: warning: {printable(message)}", file=sys.stderr)
 
 
 def _note(message: str) -> None:
-    import sys
-
     print(f"mail-composer: note: {printable(message)}", file=sys.stderr)
 
 
@@ -136,8 +107,6 @@ def _apply(core: Core, draft: Draft, args: argparse.Namespace) -> Draft:
     html = read_stdin_arg(args.html)
     text = read_stdin_arg(args.text)
     if html is not None:
-        from composer.domain.html import sanitize_html
-
         changes.update(body_mode=BodyMode.HTML, html=sanitize_html(html), text="")
     elif text is not None:
         changes.update(body_mode=BodyMode.TEXT, text=text, html="")
@@ -240,8 +209,6 @@ def draft_show(core: Core, args: argparse.Namespace, out: TextIO) -> int:
     if draft.body_mode is BodyMode.TEXT:
         print(draft.text, file=out)
     else:
-        from composer.domain.html import html_to_text
-
         print(html_to_text(draft.html), file=out)
     return 0
 
@@ -300,8 +267,6 @@ def draft_undelete(core: Core, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def draft_send(core: Core, args: argparse.Namespace, out: TextIO) -> int:
-    from composer.sync.service import prepare_send
-
     left_out = header_recipients(core.store.get(args.id)).left_out
     if left_out:
         raise InvalidInputError("recipients", "; ".join(
@@ -311,25 +276,3 @@ def draft_send(core: Core, args: argparse.Namespace, out: TextIO) -> int:
     core.store.enqueue(args.id, Op.SEND)
     print(f"{args.id} queued to send; run 'mail-composer sync' to send it now", file=out)
     return 0
-
-
-Handler = Callable[[Core, argparse.Namespace, TextIO], int]
-
-_HANDLERS: dict[tuple[str, str | None], Handler] = {
-    ("draft", "new"): draft_new,
-    ("draft", "edit"): draft_edit,
-    ("draft", "list"): draft_list,
-    ("draft", "show"): draft_show,
-    ("draft", "history"): draft_history,
-    ("draft", "restore"): draft_restore,
-    ("draft", "export"): draft_export,
-    ("draft", "import"): draft_import,
-    ("draft", "delete"): draft_delete,
-    ("draft", "undelete"): draft_undelete,
-    ("draft", "send"): draft_send,
-    ("account", "add"): commands_accounts.account_add,
-    ("account", "list"): commands_accounts.account_list,
-    ("account", "remove"): commands_accounts.account_remove,
-    ("account", "test"): commands_accounts.account_test,
-    ("sync", None): commands_accounts.sync_once,
-}

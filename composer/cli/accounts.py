@@ -7,20 +7,15 @@ import sys
 from typing import TextIO
 
 from composer.app import Core
-from composer.cli import dump_json
+from composer.cli.output import dump_json
 from composer.domain.accounts import Account
+from composer.domain.services import SERVICES, Service, service
 from composer.errors import InvalidInputError, NotFoundError
 from composer.settings import validate_account
 from composer.sync.adapters import adapter_class
 from composer.sync.engine import SyncEngine
 from composer.sync.errors import SyncError, SyncErrorKind
 from composer.sync.service import AdapterPool
-
-REQUIRED_OPTIONS = {
-    "exante": ("from_account_id",),
-    "mykaarma": ("department_uuid", "user_uuid"),
-    "rebilly": ("organization_id",),
-}
 
 
 def _options(values: list[str]) -> dict[str, str]:
@@ -33,6 +28,10 @@ def _options(values: list[str]) -> dict[str, str]:
     return options
 
 
+def _form_options(entry: Service) -> set[str]:
+    return {f.key.removeprefix("option:") for f in entry.fields if f.key.startswith("option:")}
+
+
 IMAP_FLAGS = ("imap_host", "imap_port", "imap_security", "smtp_host", "smtp_port",
               "smtp_security", "display_name", "save_sent")
 
@@ -40,17 +39,20 @@ IMAP_FLAGS = ("imap_host", "imap_port", "imap_security", "smtp_host", "smtp_port
 def account_add(core: Core, args: argparse.Namespace, out: TextIO) -> int:
     options = _options(args.option)
     given = {k: str(getattr(args, k)) for k in IMAP_FLAGS if getattr(args, k, None)}
-    if given and args.kind != "imap":
-        raise InvalidInputError("kind", "--" + next(iter(given)).replace("_", "-")
-                                + " is for imap accounts only")
-    if args.kind != "imap" and not args.base_url.strip():
+    entry = service(args.kind)
+    for flag in given:  # each is an option some services' forms declare (imap's servers)
+        if flag not in _form_options(entry):
+            kinds = " or ".join(s.kind for s in SERVICES if flag in _form_options(s))
+            raise InvalidInputError("kind", "--" + flag.replace("_", "-")
+                                    + f" is for {kinds} accounts only")
+    if entry.base_url and not args.base_url.strip():
         raise InvalidInputError("base_url", f"a {args.kind} account needs --base-url URL")
     account = Account(
         name=args.name.strip(), kind=args.kind, base_url=args.base_url.strip().rstrip("/"),
         username=args.username, address=args.address, options={**options, **given},
     )
     validate_account(account)
-    missing = [o for o in REQUIRED_OPTIONS.get(account.kind, ()) if not account.options.get(o)]
+    missing = [o for o in entry.required_options if not account.options.get(o)]
     if missing:
         raise InvalidInputError(
             "option", f"a {account.kind} account needs --option "
