@@ -1,6 +1,6 @@
 """The sync engine: drains the outbox through the adapters, one pass at a time.
 
-Rules (DESIGN.md §3 "Sync"):
+Rules (../shared/DESIGN.md §3 "Sync"):
 - Per draft, entries run in order; a push sends the newest revision (several saves
   coalesce). Entries left in flight by a crash go back to pending on ``start()``.
 - No duplicates: before a create, the sync state is marked ``create_pending`` and

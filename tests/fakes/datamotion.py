@@ -1,4 +1,4 @@
-"""A fake DataMotion SecureMail v2 API (BACKENDS.md §1, §8.1) over real HTTP.
+"""A fake DataMotion SecureMail v2 API (../shared/BACKENDS.md §1, §8.1) over real HTTP.
 
 Under ``/SecureMessagingApi``: ``Account/Logon`` hands out session keys (which
 ``expire_sessions()`` expires: "Session key expired."); ``Message/SaveDraft`` checks in

@@ -1,4 +1,4 @@
-"""A fake Exante email-drafts API (BACKENDS.md §3, §8.3) over real HTTP.
+"""A fake Exante email-drafts API (../shared/BACKENDS.md §3, §8.3) over real HTTP.
 
 Contract kept: ``Authorization: Bearer ex_live_…`` (401 for a missing, malformed or
 unknown key, 403 for a key without permission); ``POST /api/email/drafts`` creates

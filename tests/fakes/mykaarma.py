@@ -1,4 +1,4 @@
-"""A fake myKaarma Communications API (BACKENDS.md §4, §8.4) over real HTTP.
+"""A fake myKaarma Communications API (../shared/BACKENDS.md §4, §8.4) over real HTTP.
 
 Under ``/communications``: HTTP Basic auth (401 ``WRONG_CREDENTIAL`` with the
 "Credentials are wrong…" text); create ``POST department/{d}/user/{u}/customer/{c}/
@@ -55,7 +55,7 @@ class FakeMykaarma(FakeService):
             "c-1": {"emails": ["pat@customer.example"], "phones": ["+15551234567"]},
             "c-2": {"emails": ["lee@customer.example"], "phones": []},
         }
-        #: statuses the service's draft handling keeps (BACKENDS.md §4.3 "Draft statuses")
+        #: statuses the service's draft handling keeps (../shared/BACKENDS.md §4.3 "Draft statuses")
         self.kept_statuses = {"DRAFTED", "SCHEDULED", "FAILED"}
         #: messageUUID -> stored message
         self.messages: dict[str, dict[str, Any]] = {}
@@ -258,7 +258,7 @@ class FakeMykaarma(FakeService):
             "draftMessageMetaDataDTO": {"messageUuid": uid,
                                         "status": draft.get("draftStatus"),
                                         "scheduledOn": draft.get("scheduledOn")},
-            # shape: guess, not documented (BACKENDS.md names "the cc/bcc lists" only)
+            # shape: guess, not documented (../shared/BACKENDS.md names "the cc/bcc lists" only)
             "emailCCList": list(sending.get("listOfEmailsToBeCCed") or []),
             "emailBCCList": list(sending.get("listOfEmailsToBeBCCed") or []),
             "communicationValue": sending.get("communicationValueOfCustomer"),

@@ -1,4 +1,4 @@
-"""A fake ONLYOFFICE Mail API (BACKENDS.md §2, §8.2) over real HTTP.
+"""A fake ONLYOFFICE Mail API (../shared/BACKENDS.md §2, §8.2) over real HTTP.
 
 ``POST /api/2.0/authentication[.json]`` → 201 envelope with a token (sent back as
 ``Authorization: <token>``, no "Bearer"); ``PUT /api/2.0/mail/drafts/save`` (id 0

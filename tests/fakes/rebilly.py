@@ -1,4 +1,4 @@
-"""A fake Rebilly email-messages API (BACKENDS.md §5, §8.5) over real HTTP.
+"""A fake Rebilly email-messages API (../shared/BACKENDS.md §5, §8.5) over real HTTP.
 
 Paths under ``/organizations/{org}/email-messages``; auth ``REB-APIKEY`` (or a Bearer
 JWT); create answers 201 with ``Location``; no content update exists: ``PATCH`` takes

@@ -1,4 +1,4 @@
-"""DataMotion SecureMail v2 (BACKENDS.md §1): session key from ``Account/Logon``.
+"""DataMotion SecureMail v2 (../shared/BACKENDS.md §1): session key from ``Account/Logon``.
 
 - Base URL ends in ``/SecureMessagingApi``. Log on lazily with the account's user id
   and password; every call sends ``X-Session-Key``. On "Session key expired." or "Bad

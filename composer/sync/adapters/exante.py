@@ -1,4 +1,4 @@
-"""Exante email drafts (BACKENDS.md §3): Bearer API key, create-or-update by ``uid``.
+"""Exante email drafts (../shared/BACKENDS.md §3): Bearer API key, create-or-update by ``uid``.
 
 - Create: ``POST api/email/drafts`` without ``uid`` (``from_account_id`` from the
   account's options). Update: the same call with ``uid`` and only the fields that

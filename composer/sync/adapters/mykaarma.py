@@ -1,4 +1,4 @@
-"""myKaarma Communications (BACKENDS.md §4): Basic auth, drafts per customer.
+"""myKaarma Communications (../shared/BACKENDS.md §4): Basic auth, drafts per customer.
 
 - Base URL ends in ``/communications``. Account options: ``department_uuid`` and
   ``user_uuid`` (``default`` = the department's default user). The customer comes from
@@ -265,7 +265,7 @@ class MykaarmaAdapter:
 
     def _remote(self, customer: str, item: dict[str, Any], *,
                 status: str = "draft") -> RemoteDraft:
-        """A ``MessageDTO`` (BACKENDS.md §4.3) in common fields; only the documented
+        """A ``MessageDTO`` (../shared/BACKENDS.md §4.3) in common fields; only the documented
         nested objects are read (the cc/bcc list names are not documented: optional)."""
         extn = _object(item, "messageExtnDTO")
         meta = _object(item, "messageMetaDataDTO")

@@ -1,4 +1,4 @@
-"""ONLYOFFICE Mail (BACKENDS.md §2): token auth, HTML-only drafts, uploaded attachments.
+"""ONLYOFFICE Mail (../shared/BACKENDS.md §2): token auth, HTML-only drafts, uploaded attachments.
 
 - Base URL is the portal root. ``POST api/2.0/authentication`` gives a token, sent as
   ``Authorization: <token>`` (no "Bearer"); on 401 the adapter signs in again once.

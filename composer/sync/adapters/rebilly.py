@@ -1,4 +1,4 @@
-"""Rebilly email messages (BACKENDS.md §5): ``REB-APIKEY``, create only.
+"""Rebilly email messages (../shared/BACKENDS.md §5): ``REB-APIKEY``, create only.
 
 - Base URL is the API host; requests go to ``organizations/{organization_id}/
   email-messages``.
