@@ -70,6 +70,7 @@ _HANDLERS: dict[tuple[str, str | None], Handler] = {
     ("draft", "delete"): drafts.draft_delete,
     ("draft", "undelete"): drafts.draft_undelete,
     ("draft", "send"): drafts.draft_send,
+    ("draft", "resolve"): drafts.draft_resolve,
     ("account", "add"): accounts.account_add,
     ("account", "list"): accounts.account_list,
     ("account", "remove"): accounts.account_remove,

@@ -26,6 +26,7 @@ from composer.errors import InvalidInputError, NotFoundError
 from composer.store.blobs import check_file
 from composer.store.files import read_file, write_file
 from composer.store.outbox import Op
+from composer.sync import conflicts
 from composer.sync.service import prepare_send
 
 #: The most a body read from standard input may be (as for one attachment).
@@ -263,6 +264,23 @@ def draft_delete(core: Core, args: argparse.Namespace, out: TextIO) -> int:
 def draft_undelete(core: Core, args: argparse.Namespace, out: TextIO) -> int:
     core.store.undelete(args.id)
     print(f"{args.id} restored", file=out)
+    return 0
+
+
+def draft_resolve(core: Core, args: argparse.Namespace, out: TextIO) -> int:
+    deleted = conflicts.deleted_on_service(core.store, args.id)
+    kept = conflicts.resolve(core.store, args.id, args.keep)
+    if deleted and args.keep == "theirs":
+        print(f"{kept} deleted here too (undo with: mail-composer draft undelete {kept})",
+              file=out)
+        return 0
+    if deleted:
+        words = "will be saved to its service again"
+    else:
+        words = {"mine": "keeps this computer's version; it replaces the service's",
+                 "theirs": "takes the service's version (yours stays in its history)",
+                 "both": "and the service's version are now two drafts"}[args.keep]
+    print(f"{kept} {words}; run 'mail-composer sync' to sync it now", file=out)
     return 0
 
 

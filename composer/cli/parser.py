@@ -107,6 +107,12 @@ def build_headless_parser() -> argparse.ArgumentParser:
     und.add_argument("id")
     send = dsub.add_parser("send", help="queue a draft to be sent by its account")
     send.add_argument("id")
+    res = dsub.add_parser(
+        "resolve", help="settle a sync conflict: keep this computer's version (mine), the "
+        "service's (theirs) or both; for a draft deleted on the service, mine saves it "
+        "there again and theirs deletes it here too")
+    res.add_argument("id", help="either draft of the conflict")
+    res.add_argument("--keep", required=True, choices=["mine", "theirs", "both"])
 
     account = sub.add_parser("account", help="accounts of the five services")
     asub = account.add_subparsers(dest="action", required=True)

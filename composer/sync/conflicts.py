@@ -136,3 +136,26 @@ def keep_both(store: DraftStore, draft_id: str) -> None:
             pushed_revision=None, pushed_data=None, create_pending=False,
             marker=f"{mine_id}.{mine.revision}", last_error=None, last_error_kind=None),
             mine.revision)
+
+
+#: the user's choices, as the command line and the window name them
+CHOICES = ("mine", "theirs", "both")
+
+
+def resolve(store: DraftStore, draft_id: str, choice: str) -> str:
+    """Apply the user's choice to the conflict ``draft_id`` is part of (either of its two
+    drafts); returns the id of the draft that stays. For a draft deleted on the service,
+    "mine" saves it there again and "theirs" deletes it here too; "both" has no meaning
+    there and is refused with the two that do."""
+    if choice not in CHOICES:
+        raise InvalidInputError("choice", f"{choice!r} is not one of {', '.join(CHOICES)}")
+    if deleted_on_service(store, draft_id):
+        if choice == "both":
+            raise InvalidInputError("choice", f"draft {draft_id} was deleted on the service, "
+                                    "so there is no second version to keep: choose mine "
+                                    "(save it there again) or theirs (delete it here too)")
+        (save_again if choice == "mine" else delete_here_too)(store, draft_id)
+        return draft_id
+    mine_id, _ = conflict_pair(store, draft_id)
+    {"mine": keep_mine, "theirs": keep_theirs, "both": keep_both}[choice](store, mine_id)
+    return mine_id
