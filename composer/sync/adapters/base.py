@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 from composer.domain.accounts import Account
 from composer.domain.models import Draft
+from composer.errors import format_size
 
 
 class AttachmentMode(enum.StrEnum):
@@ -228,3 +229,48 @@ def invalid_recipients(draft: Draft) -> list[Problem]:
     return [Problem(field, "invalid_recipient", f"{a.raw or a.addr!r} is not a valid address")
             for field, items in (("to", draft.to), ("cc", draft.cc), ("bcc", draft.bcc))
             for a in items if not a.valid]
+
+
+def declared_limits(draft: Draft, capabilities: Capabilities, service: str, *,
+                    body: str | None = None) -> list[Problem]:
+    """The problems the service's declared ``capabilities`` find in ``draft``, before
+    any request: subject length, attached files (carried at all, each, in all), the
+    body's length (``body``: the body as this service is sent it) and the number of To
+    addresses. An adapter's ``check`` adds what only it knows."""
+    problems: list[Problem] = []
+    caps = capabilities
+    if caps.max_recipients_to is not None and len(draft.to) > caps.max_recipients_to:
+        problems.append(Problem(
+            "to", "one_recipient" if caps.max_recipients_to == 1 else "too_many_recipients",
+            f"{service} sends to at most {caps.max_recipients_to} To "
+            f"address{'es' if caps.max_recipients_to != 1 else ''} (this draft has "
+            f"{len(draft.to)})"))
+    if caps.max_subject_chars is not None and len(draft.subject) > caps.max_subject_chars:
+        problems.append(Problem("subject", "subject_too_long",
+                                f"the subject has {len(draft.subject)} characters; "
+                                f"{service} allows {caps.max_subject_chars}"))
+    if draft.attachments and not caps.file_attachments:
+        names = ", ".join(f'"{a.name}"' for a in draft.attachments)
+        problems.append(Problem("attachments", "attachments_unsupported",
+                                f"{service} cannot carry attached files ({names}); remove "
+                                "them to sync this draft"))
+    elif caps.max_attachment_bytes is not None and (
+            caps.max_total_bytes is None or caps.max_attachment_bytes < caps.max_total_bytes):
+        for att in draft.attachments:
+            if att.size > caps.max_attachment_bytes:
+                problems.append(Problem(
+                    "attachments", "attachment_too_large",
+                    f'"{att.name}" is {format_size(att.size)}; {service} allows '
+                    f"{format_size(caps.max_attachment_bytes)} per file"))
+    total = draft.total_attachment_bytes
+    if caps.file_attachments and caps.max_total_bytes is not None and \
+            total > caps.max_total_bytes:
+        problems.append(Problem("attachments", "attachments_too_large",
+                                f"the attachments total {format_size(total)}; {service} "
+                                f"allows {format_size(caps.max_total_bytes)} per message"))
+    if caps.max_body_chars is not None and body is not None and \
+            len(body) > caps.max_body_chars:
+        problems.append(Problem("body", "body_too_long",
+                                f"the body is {len(body):,} characters; {service} allows "
+                                f"{caps.max_body_chars:,}"))
+    return problems

@@ -34,7 +34,6 @@ from typing import Any
 import httpx
 
 from composer.domain.models import Draft
-from composer.errors import format_size
 from composer.sync.adapters.base import (
     AccountConfig,
     AttachmentMode,
@@ -48,6 +47,7 @@ from composer.sync.adapters.base import (
     bodies,
     canonical_addresses,
     canonical_text,
+    declared_limits,
     fingerprint,
     invalid_recipients,
 )
@@ -88,16 +88,7 @@ class DataMotionAdapter:
             problems.append(Problem("to", "no_recipient",
                                     "DataMotion needs at least one To address"))
         problems += invalid_recipients(draft)
-        if len(draft.subject) > 255:
-            problems.append(Problem("subject", "subject_too_long",
-                                    f"the subject has {len(draft.subject)} characters; "
-                                    "DataMotion allows 255"))
-        total = draft.total_attachment_bytes
-        if total > LIMIT:
-            problems.append(Problem("attachments", "attachments_too_large",
-                                    f"the attachments total {format_size(total)}; "
-                                    f"DataMotion allows {format_size(LIMIT)} per message"))
-        return problems
+        return problems + declared_limits(draft, self.capabilities, "DataMotion")
 
     def test(self) -> str:
         self._logon()

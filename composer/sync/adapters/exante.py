@@ -28,7 +28,6 @@ from typing import Any
 import httpx
 
 from composer.domain.models import MAX_ATTACHMENT_BYTES, Draft
-from composer.errors import format_size
 from composer.sync.adapters.base import (
     AccountConfig,
     AttachmentMode,
@@ -43,6 +42,7 @@ from composer.sync.adapters.base import (
     canonical_addresses,
     canonical_text,
     canonical_time,
+    declared_limits,
     fingerprint,
     invalid_recipients,
 )
@@ -95,12 +95,7 @@ class ExanteAdapter:
                                     "the account needs its send-from account ID "
                                     "(option from_account_id)"))
         problems += invalid_recipients(draft)
-        for att in draft.attachments:
-            if att.size > MAX_ATTACHMENT_BYTES:
-                problems.append(Problem(
-                    "attachments", "attachment_too_large",
-                    f'"{att.name}" is {format_size(att.size)}; the limit is '
-                    f"{format_size(MAX_ATTACHMENT_BYTES)}"))
+        problems += declared_limits(draft, self.capabilities, "Exante")
         context_id = draft.context.get("context_id")
         if context_id:
             import uuid

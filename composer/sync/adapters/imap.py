@@ -72,6 +72,7 @@ from composer.sync.adapters.base import (
     Problem,
     RemoteDraft,
     RemoteRef,
+    declared_limits,
     invalid_recipients,
 )
 from composer.sync.adapters.smtp_send import SmtpSubmitter, network_error
@@ -359,10 +360,7 @@ class ImapAdapter:
         if isinstance(self._servers_or_error, InvalidInputError):
             problems.append(Problem("from", "account_settings", self._servers_or_error.reason))
         problems += invalid_recipients(draft)
-        if len(draft.subject) > 998:
-            problems.append(Problem("subject", "subject_too_long",
-                                    f"the subject has {len(draft.subject)} characters; "
-                                    "mail allows 998"))
+        problems += declared_limits(draft, self.capabilities, "mail")
         if self.append_limit is not None:
             # base64 makes files about 4/3 larger; headers and bodies add a little
             size = sum(a.size for a in draft.attachments) * 4 // 3 + \

@@ -55,6 +55,7 @@ from composer.sync.adapters.base import (
     canonical_addresses,
     canonical_text,
     canonical_time,
+    declared_limits,
     fingerprint,
     html_body,
 )
@@ -118,22 +119,18 @@ class MykaarmaAdapter:
             problems.append(Problem("context", "missing_customer",
                                     "myKaarma drafts belong to a customer: set the draft's "
                                     "customer (context customer_uuid)"))
-        valid_to = [a for a in draft.to if a.valid]
-        if len(valid_to) != 1 or len(draft.to) != 1:
+        problems += declared_limits(draft, self.capabilities, "myKaarma")
+        if len(draft.to) <= 1 and not any(a.valid for a in draft.to):
             problems.append(Problem("to", "one_recipient",
                                     "myKaarma sends to exactly one address, the customer's "
-                                    f"email (this draft has {len(draft.to)} To addresses)"))
+                                    f"email (this draft has {len(draft.to)} valid To "
+                                    "addresses)"))
         for field, items in (("cc", draft.cc), ("bcc", draft.bcc)):
             for a in items:
                 if not a.valid or not _JAVA_EMAIL.match(a.addr):
                     problems.append(Problem(field, "invalid_recipient",
                                             f"myKaarma cannot accept {a.raw or a.addr!r} as "
                                             "an email address"))
-        if draft.attachments:
-            names = ", ".join(f'"{a.name}"' for a in draft.attachments)
-            problems.append(Problem("attachments", "attachments_unsupported",
-                                    f"myKaarma cannot carry attached files ({names}); it only "
-                                    "takes links to files stored elsewhere"))
         if not self._body(draft).strip():
             problems.append(Problem("body", "body_required", "myKaarma needs a message body"))
         if draft.schedule is not None and draft.schedule.send_at <= self._clock():

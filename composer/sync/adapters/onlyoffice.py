@@ -32,7 +32,6 @@ import httpx
 
 from composer.domain.addresses import parse_addresses
 from composer.domain.models import Attachment, Draft, Importance
-from composer.errors import format_size
 from composer.sync.adapters.base import (
     AccountConfig,
     AttachmentMode,
@@ -45,6 +44,7 @@ from composer.sync.adapters.base import (
     RemoteRef,
     canonical_addresses,
     canonical_text,
+    declared_limits,
     fingerprint,
     html_body,
     invalid_recipients,
@@ -89,17 +89,8 @@ class OnlyofficeAdapter:
             problems.append(Problem("from", "missing_sender", "set the account's mailbox "
                                     "address (ONLYOFFICE sends from one of your mailboxes)"))
         problems += invalid_recipients(draft)
-        total = draft.total_attachment_bytes
-        if total > TOTAL_LIMIT:
-            problems.append(Problem("attachments", "attachments_too_large",
-                                    f"the attachments total {format_size(total)}; ONLYOFFICE "
-                                    f"allows {format_size(TOTAL_LIMIT)} per message"))
-        body = self._html(draft)
-        if len(body) > BODY_LIMIT:
-            problems.append(Problem("body", "body_too_long",
-                                    f"the body is {len(body):,} characters of HTML; "
-                                    f"ONLYOFFICE allows {BODY_LIMIT:,} (512 KB)"))
-        return problems
+        return problems + declared_limits(draft, self.capabilities, "ONLYOFFICE",
+                                          body=self._html(draft))
 
     def test(self) -> str:
         self._login()

@@ -42,6 +42,7 @@ from composer.sync.adapters.base import (
     RemoteRef,
     bodies,
     canonical_time,
+    declared_limits,
     invalid_recipients,
 )
 from composer.sync.errors import SyncError, SyncErrorKind
@@ -112,16 +113,7 @@ class RebillyAdapter:
         if not draft.subject.strip():
             problems.append(Problem("subject", "subject_required",
                                     "Rebilly needs a subject"))
-        elif len(draft.subject) > 998:
-            problems.append(Problem("subject", "subject_too_long",
-                                    f"the subject has {len(draft.subject)} characters; "
-                                    "Rebilly allows 998"))
-        if draft.attachments:
-            names = ", ".join(f'"{a.name}"' for a in draft.attachments)
-            problems.append(Problem("attachments", "attachments_unsupported",
-                                    f"Rebilly cannot carry attached files ({names}); "
-                                    "remove them to sync this draft"))
-        return problems
+        return problems + declared_limits(draft, self.capabilities, "Rebilly")
 
     def test(self) -> str:
         response = self._request("GET", self._base, params={"limit": 1, "offset": 0})
