@@ -351,7 +351,7 @@ def scene_journeys(scheme: str, out: Path) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from composer.ui.draft_list import SENT
+    from composer.ui.widgets.draft_list import SENT
 
     with exante_and_rebilly() as (exante, eurl, rurl):
         paths = fresh_paths(scheme, "journeys")

@@ -34,7 +34,8 @@ from composer.store.sync_state import SyncStatus
 from composer.ui import messages
 from composer.ui.autosave import Autosaver
 from composer.ui.bridge import StorageBridge
-from composer.ui.draft_list import (
+from composer.ui.session import Session
+from composer.ui.widgets.draft_list import (
     DELETED,
     DRAFTS,
     SENT,
@@ -42,9 +43,8 @@ from composer.ui.draft_list import (
     DraftListModel,
     sync_words,
 )
-from composer.ui.editor import DraftEditor
-from composer.ui.icons import named_icon
-from composer.ui.session import Session
+from composer.ui.widgets.editor import DraftEditor
+from composer.ui.widgets.icons import named_icon
 
 if TYPE_CHECKING:
     from composer.ui.account_checks import AccountChecker
@@ -516,7 +516,7 @@ class MainWindow(QMainWindow):
 
     def _show_sync_state(self, row: int) -> None:
         from composer.store.sync_state import SyncStatus
-        from composer.ui.draft_list import needs_attention
+        from composer.ui.widgets.draft_list import needs_attention
 
         summary = self.model.summary(row)
         words = sync_words(summary)
@@ -963,9 +963,9 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_settings(self) -> None:
-        from composer.ui.icons import retint
         from composer.ui.settings_dialog import SettingsDialog
         from composer.ui.theme import apply_theme
+        from composer.ui.widgets.icons import retint
 
         dialog = SettingsDialog(self._settings_file.load(), self)
 

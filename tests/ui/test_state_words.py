@@ -22,9 +22,9 @@ from composer.store.sync_state import SyncStatus
 from composer.sync.engine import SyncEngine
 from composer.sync.service import AdapterPool
 from composer.ui.conflict_dialog import ConflictDialog
-from composer.ui.draft_list import short_sync_words, sync_words
 from composer.ui.launch import _attach_sync
 from composer.ui.settings_dialog import SettingsDialog
+from composer.ui.widgets.draft_list import short_sync_words, sync_words
 from tests.fakes.base import serve
 from tests.fakes.exante import FakeExante
 from tests.ui.conftest import open_window

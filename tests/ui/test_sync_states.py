@@ -60,7 +60,7 @@ def _sync_once(paths: Paths) -> None:
 
 
 def _summary_words(window: MainWindow, draft_id: str) -> str:
-    from composer.ui.draft_list import sync_words
+    from composer.ui.widgets.draft_list import sync_words
 
     row = window.model.row_of(draft_id)
     return sync_words(window.model.summary(row)) if row >= 0 else ""

@@ -14,7 +14,7 @@ from composer.domain.models import BodyMode
 from composer.paths import Paths
 from composer.store.drafts import DraftStore
 from composer.ui.main_window import MainWindow
-from composer.ui.recipient_field import MIME
+from composer.ui.widgets.recipient_field import MIME
 from tests.ui.conftest import open_window, wait_open, wait_saved
 
 

@@ -20,9 +20,9 @@ from composer.domain.addresses import parse_addresses
 from composer.domain.models import Draft
 from composer.paths import Paths
 from composer.store.drafts import DraftStore
-from composer.ui.body_editor import SafeTextEdit
 from composer.ui.mailto import parse_mailto
 from composer.ui.main_window import MainWindow
+from composer.ui.widgets.body_editor import SafeTextEdit
 from tests.ui.conftest import open_window, wait_open
 
 ROOT = Path(__file__).resolve().parents[2]

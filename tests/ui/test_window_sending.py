@@ -17,9 +17,9 @@ from composer.paths import Paths
 from composer.secrets import SecretStore
 from composer.settings import Settings, SettingsFile
 from composer.store.drafts import DraftStore
-from composer.ui.draft_list import SENT
 from composer.ui.launch import _attach_sync
 from composer.ui.main_window import MainWindow
+from composer.ui.widgets.draft_list import SENT
 from tests.fakes.base import serve
 from tests.fakes.exante import FakeExante
 from tests.ui.conftest import open_window, wait_open

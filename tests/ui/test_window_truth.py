@@ -225,7 +225,7 @@ def test_link_dialog_adds_a_scheme_and_typing_after_a_link_is_plain(
 
 def test_attach_button_refusal_goes_away_and_the_row_shows_a_paperclip(
         qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
-    from composer.ui.draft_list import SUMMARY_ROLE
+    from composer.ui.widgets.draft_list import SUMMARY_ROLE
 
     draft = _new_typed(qtbot, window)
     big = tmp_path / "huge.bin"
@@ -300,7 +300,7 @@ def test_menu_bar_opens_and_saves_eml_and_reaches_deleted_drafts(
         qtbot: QtBot, paths: Paths, tmp_path: Path) -> None:
     from composer.domain.addresses import parse_addresses
     from composer.domain.eml import draft_to_eml, eml_to_draft
-    from composer.ui.draft_list import DELETED
+    from composer.ui.widgets.draft_list import DELETED
 
     window = _seeded(qtbot, paths, Draft(subject="Old one", html="<p>gone</p>"))
     old = wait_open(qtbot, window)
@@ -429,7 +429,7 @@ def test_send_later_typed_date_dst_note_stays_and_one_time_everywhere(
 
 
 def _row_words(window: MainWindow, draft_id: str) -> bool:
-    from composer.ui.draft_list import SUMMARY_ROLE, short_sync_words
+    from composer.ui.widgets.draft_list import SUMMARY_ROLE, short_sync_words
 
     row = window.model.row_of(draft_id)
     if row < 0:

@@ -24,8 +24,8 @@ from composer.domain.models import DraftStatus, utcnow
 from composer.store.drafts import DraftStore, DraftSummary
 from composer.store.sync_state import SyncStatus
 from composer.ui.bridge import StorageBridge
-from composer.ui.icons import icon
 from composer.ui.messages import error_color, field_label
+from composer.ui.widgets.icons import icon
 
 PAGE = 200
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1

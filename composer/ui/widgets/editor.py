@@ -37,12 +37,12 @@ from PySide6.QtWidgets import (
 from composer.domain.html import html_to_text, sanitize_html, text_to_html
 from composer.domain.models import Address, Attachment, BodyMode, Draft
 from composer.settings import Settings
-from composer.ui.attachment_list import AttachmentList
-from composer.ui.body_editor import SafeTextEdit
-from composer.ui.icons import named_icon
 from composer.ui.messages import field_label, kind_title
-from composer.ui.recipient_field import RecipientField
-from composer.ui.schedule_picker import SchedulePicker
+from composer.ui.widgets.attachment_list import AttachmentList
+from composer.ui.widgets.body_editor import SafeTextEdit
+from composer.ui.widgets.icons import named_icon
+from composer.ui.widgets.recipient_field import RecipientField
+from composer.ui.widgets.schedule_picker import SchedulePicker
 
 
 class DraftEditor(QWidget):
