@@ -306,8 +306,8 @@ def scene_conflict(scheme: str, out: Path) -> None:
 
 
 def scene_accounts_and_settings(scheme: str, out: Path) -> None:
-    from composer.ui.accounts_dialog import AccountsDialog
-    from composer.ui.settings_dialog import SettingsDialog
+    from composer.ui.dialogs.accounts_dialog import AccountsDialog
+    from composer.ui.dialogs.settings_dialog import SettingsDialog
 
     nice = {"secure": "Secure mail", "office": "Office", "work": "Work",
             "dealer": "Dealership", "billing": "Billing"}

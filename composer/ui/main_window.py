@@ -352,7 +352,7 @@ class MainWindow(QMainWindow):
 
     def show_about(self) -> None:
         """Help → About: versions and the licence texts of everything the app bundles."""
-        from composer.ui.about_dialog import show_about
+        from composer.ui.dialogs.about_dialog import show_about
 
         self.about_box = show_about(self)
 
@@ -628,7 +628,7 @@ class MainWindow(QMainWindow):
 
     def _open_conflict(self, pair: object) -> None:
         from composer.ui.account_checks import ConflictPair
-        from composer.ui.conflict_dialog import ConflictDialog
+        from composer.ui.dialogs.conflict_dialog import ConflictDialog
 
         assert isinstance(pair, ConflictPair)
         name = pair.mine.account or ""
@@ -843,7 +843,7 @@ class MainWindow(QMainWindow):
         if draft is None:
             return
         self.autosaver.flush()
-        from composer.ui.history_dialog import HistoryDialog
+        from composer.ui.dialogs.history_dialog import HistoryDialog
 
         dialog = HistoryDialog(self.bridge, draft.id, self)
         dialog.restored.connect(self._show_draft)
@@ -953,7 +953,7 @@ class MainWindow(QMainWindow):
     def show_accounts(self, account: str | None = None) -> None:
         """The accounts dialog; with ``account``, that account open for editing."""
         from composer.secrets import SecretStore
-        from composer.ui.accounts_dialog import AccountsDialog, default_tester
+        from composer.ui.dialogs.accounts_dialog import AccountsDialog, default_tester
 
         dialog = AccountsDialog(self._settings_file, SecretStore(), default_tester(self._clock),
                                 self)
@@ -963,7 +963,7 @@ class MainWindow(QMainWindow):
         dialog.open()
 
     def show_settings(self) -> None:
-        from composer.ui.settings_dialog import SettingsDialog
+        from composer.ui.dialogs.settings_dialog import SettingsDialog
         from composer.ui.theme import apply_theme
         from composer.ui.widgets.icons import retint
 

@@ -11,7 +11,7 @@ from composer.domain.accounts import Account
 from composer.secrets import SecretStore
 from composer.settings import SettingsFile
 from composer.sync.errors import SyncError, SyncErrorKind
-from composer.ui.accounts_dialog import KIND_FIELDS, AccountsDialog
+from composer.ui.dialogs.accounts_dialog import KIND_FIELDS, AccountsDialog
 
 
 def _dialog(qtbot: QtBot, tmp_path: Path, tester=None) -> tuple[AccountsDialog, SettingsFile]:  # type: ignore[no-untyped-def]
@@ -111,7 +111,8 @@ def test_field_labels_are_translatable(qtbot: QtBot, tmp_path: Path) -> None:
         assert found, f"{name} (PySide6's tools) not found"
         return found
 
-    source = Path(__file__).resolve().parents[2] / "composer" / "ui" / "accounts_dialog.py"
+    source = (Path(__file__).resolve().parents[2] / "composer" / "ui" / "dialogs"
+              / "accounts_dialog.py")
     ts, qm = tmp_path / "de.ts", tmp_path / "de.qm"
     subprocess.run([tool("pyside6-lupdate"), str(source), "-ts", str(ts),
                     "-tr-function-alias", "QT_TR_NOOP+=_TR"], check=True, capture_output=True)

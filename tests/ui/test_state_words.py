@@ -21,9 +21,9 @@ from composer.store.drafts import DraftStore, DraftSummary
 from composer.store.sync_state import SyncStatus
 from composer.sync.engine import SyncEngine
 from composer.sync.service import AdapterPool
-from composer.ui.conflict_dialog import ConflictDialog
+from composer.ui.dialogs.conflict_dialog import ConflictDialog
+from composer.ui.dialogs.settings_dialog import SettingsDialog
 from composer.ui.launch import _attach_sync
-from composer.ui.settings_dialog import SettingsDialog
 from composer.ui.widgets.draft_list import short_sync_words, sync_words
 from tests.fakes.base import serve
 from tests.fakes.exante import FakeExante
@@ -111,7 +111,7 @@ def test_a_refused_sign_in_offers_the_fix(qtbot: QtBot, paths: Paths,
     window.open_draft(draft.id)
     qtbot.waitUntil(lambda: window.editor.sign_in_button.isVisible(), timeout=5000)
     window.editor.sign_in_button.click()
-    from composer.ui.accounts_dialog import AccountsDialog
+    from composer.ui.dialogs.accounts_dialog import AccountsDialog
 
     qtbot.waitUntil(lambda: bool(window.findChildren(AccountsDialog)), timeout=5000)
     dialog = window.findChildren(AccountsDialog)[0]

@@ -232,7 +232,7 @@ def test_every_kind_of_account_added_and_tested_through_the_dialog(qtbot: QtBot,
                                                                    tmp_path) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
-    from composer.ui.accounts_dialog import AccountsDialog, default_tester
+    from composer.ui.dialogs.accounts_dialog import AccountsDialog, default_tester
     from tests.sync.services import SECRETS, five_services
 
     settings = SettingsFile(tmp_path / "settings.json")
@@ -276,7 +276,7 @@ def test_wrong_key_then_fixed_in_the_dialog_syncs(
     window.sync.sync_now()
     qtbot.waitUntil(lambda: "Work: sign-in needed" in window.sync_status.text(),
                     timeout=10_000)
-    from composer.ui.accounts_dialog import AccountsDialog
+    from composer.ui.dialogs.accounts_dialog import AccountsDialog
 
     window.show_accounts()
     dialog = window.findChildren(AccountsDialog)[0]

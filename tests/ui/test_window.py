@@ -193,7 +193,7 @@ def test_history_restore(qtbot: QtBot, window: MainWindow) -> None:
     window.editor.subject.setText("")
     qtbot.keyClicks(window.editor.subject, "Second")
     wait_saved(qtbot, window, lambda d: d.subject == "Second")
-    from composer.ui.history_dialog import HistoryDialog
+    from composer.ui.dialogs.history_dialog import HistoryDialog
 
     draft = window.editor.draft
     assert draft is not None

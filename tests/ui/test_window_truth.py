@@ -353,7 +353,7 @@ def test_settings_theme_dark_darkens_the_window_at_once_and_after_restart(
     from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
     from composer.settings import SettingsFile
-    from composer.ui.settings_dialog import SettingsDialog
+    from composer.ui.dialogs.settings_dialog import SettingsDialog
     from composer.ui.theme import apply_theme
 
     window = _seeded(qtbot, paths, Draft(subject="Theme"))
@@ -468,7 +468,7 @@ def test_a_send_later_preset_updates_the_fields(qtbot: QtBot, paths: Paths) -> N
 
 def test_history_rows_say_what_changed_and_mark_the_current_one(
         qtbot: QtBot, paths: Paths) -> None:
-    from composer.ui.history_dialog import HistoryDialog
+    from composer.ui.dialogs.history_dialog import HistoryDialog
 
     window = _seeded(qtbot, paths, Draft(subject="Plan", html="<p>one two three</p>"))
     _click_body(qtbot, window)

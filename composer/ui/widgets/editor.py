@@ -486,7 +486,7 @@ class DraftEditor(QWidget):
         self.rich.setCurrentCharFormat(plain)
 
     def _link(self) -> None:
-        from composer.ui.link_dialog import LinkDialog
+        from composer.ui.dialogs.link_dialog import LinkDialog
 
         cursor = self.rich.textCursor()
         dialog = LinkDialog(cursor.selectedText(), self)
@@ -502,7 +502,7 @@ class DraftEditor(QWidget):
 
     def insert_link(self, url: str, text: str = "") -> None:
         """``url`` as typed: a bare domain gets https://, an e-mail address mailto:."""
-        from composer.ui.link_dialog import normalize_url
+        from composer.ui.dialogs.link_dialog import normalize_url
 
         href = normalize_url(url)
         if not href:
