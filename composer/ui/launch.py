@@ -177,8 +177,8 @@ def _prefill(args: argparse.Namespace) -> Draft | None:
     if not (args.mailto or args.to or args.cc or args.bcc or args.subject or args.body):
         return None
     from composer.domain.addresses import parse_addresses
+    from composer.domain.mailto import parse_mailto
     from composer.domain.models import Address, BodyMode
-    from composer.ui.mailto import parse_mailto
 
     to, cc, bcc = list(args.to), list(args.cc), list(args.bcc)
     subject, body = args.subject or "", args.body or ""

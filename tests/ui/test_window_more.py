@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from composer.domain.addresses import parse_addresses
+from composer.domain.mailto import parse_mailto
 from composer.domain.models import Draft
 from composer.paths import Paths
 from composer.store.drafts import DraftStore
-from composer.ui.mailto import parse_mailto
 from composer.ui.main_window import MainWindow
 from composer.ui.widgets.body_editor import SafeTextEdit
 from tests.ui.conftest import open_window, wait_open
