@@ -47,8 +47,8 @@ from composer.ui.widgets.editor import DraftEditor
 from composer.ui.widgets.icons import named_icon
 
 if TYPE_CHECKING:
-    from composer.ui.account_checks import AccountChecker
-    from composer.ui.sync_controller import SyncController
+    from composer.ui.account_checks import AccountChecker, AccountView, ConflictPair
+    from composer.ui.sync_controller import SyncController, SyncSummary
 
 
 #: if no frame was painted by then (started minimized), run the after-first-frame work
@@ -380,7 +380,7 @@ class MainWindow(QMainWindow):
 
         self.autosaver.flush()
 
-        def opened(draft: object) -> None:
+        def opened(draft: Draft) -> None:
             self.show_view(DRAFTS)
             self._show_draft(draft)
             self.model.reload()
@@ -489,8 +489,7 @@ class MainWindow(QMainWindow):
         self.bridge.submit(lambda store: store.get(draft_id, include_deleted=deleted),
                            self._show_draft, self._on_error)
 
-    def _show_draft(self, draft: object) -> None:
-        assert isinstance(draft, Draft)
+    def _show_draft(self, draft: Draft) -> None:
         self.editor.load(draft)
         self.editor.setEnabled(True)
         if draft.status is DraftStatus.SENT:
@@ -558,10 +557,7 @@ class MainWindow(QMainWindow):
         self.bridge.submit(lambda store: checker.view(snapshot, settings),
                            self._show_account_view, self._on_error)
 
-    def _show_account_view(self, view: object) -> None:
-        from composer.ui.account_checks import AccountView
-
-        assert isinstance(view, AccountView)
+    def _show_account_view(self, view: AccountView) -> None:
         self.editor.show_problems(view.problems)
         self.editor.attachments.set_limit(view.total_limit)
         self.editor.schedule.set_local_only(view.sends_locally)
@@ -581,10 +577,10 @@ class MainWindow(QMainWindow):
         self.bridge.submit(lambda store: scheduler.due(store, settings, now),
                            lambda rows: self._on_due(rows, at_start, now), self._on_error)
 
-    def _on_due(self, rows: object, at_start: bool, now: datetime) -> None:
+    def _on_due(self, rows: list[tuple[str, datetime]], at_start: bool,
+                now: datetime) -> None:
         from composer.sync import scheduler
 
-        assert isinstance(rows, list)
         missed = [d for d, when in rows if at_start and when < now - scheduler.MISSED_AFTER]
         due_now = [d for d, _ in rows if d not in missed]
         if due_now:
@@ -626,11 +622,9 @@ class MainWindow(QMainWindow):
         self.bridge.submit(lambda store: conflict_pair(store, draft_id), self._open_conflict,
                            self._on_error)
 
-    def _open_conflict(self, pair: object) -> None:
-        from composer.ui.account_checks import ConflictPair
+    def _open_conflict(self, pair: ConflictPair) -> None:
         from composer.ui.dialogs.conflict_dialog import ConflictDialog
 
-        assert isinstance(pair, ConflictPair)
         name = pair.mine.account or ""
         account = self.settings.account(name)
         where = f"{name} ({messages.kind_title(account.kind)})" if account else name
@@ -642,9 +636,9 @@ class MainWindow(QMainWindow):
     def resolve_conflict(self, draft_id: str, choice: str) -> None:
         from composer.ui.account_checks import resolve
 
-        def done(shown: object) -> None:
+        def done(shown: str) -> None:
             self.model.reload()
-            self.open_draft(str(shown))
+            self.open_draft(shown)
             self.save_status.setText(self.tr("Conflict resolved."))
             if self.sync is not None:
                 self.sync.sync_now()
@@ -658,8 +652,7 @@ class MainWindow(QMainWindow):
         self._update_send_state()
         self._recheck_timer.start()
 
-    def _on_saved(self, saved: object) -> None:
-        assert isinstance(saved, Draft)
+    def _on_saved(self, saved: Draft) -> None:
         self.editor.remember_saved(saved)
         self.retry_button.hide()
         self.save_status.setText(self.tr("Saved"))
@@ -709,8 +702,7 @@ class MainWindow(QMainWindow):
 
         self.bridge.submit(lambda store: store.save(draft), self._on_created, failed)
 
-    def _on_created(self, draft: object) -> None:
-        assert isinstance(draft, Draft)
+    def _on_created(self, draft: Draft) -> None:
         self._creating = False
         self._pristine = draft.id if not self._attach_after_create else None
         self._show_draft(draft)
@@ -720,10 +712,7 @@ class MainWindow(QMainWindow):
             self.attach_files(self._attach_after_create)
             self._attach_after_create = []
 
-    def show_sync_summary(self, summary: object) -> None:
-        from composer.ui.sync_controller import SyncSummary
-
-        assert isinstance(summary, SyncSummary)
+    def show_sync_summary(self, summary: SyncSummary) -> None:
         parts = []
         for account in self.settings.accounts:
             waiting = summary.waiting_by_account.get(account.name, 0)
@@ -749,9 +738,8 @@ class MainWindow(QMainWindow):
 
         self.bridge.submit(job, self._set_recipients, self._on_error)
 
-    def _set_recipients(self, rows: object) -> None:
-        if isinstance(rows, list):
-            self._recipients = rows
+    def _set_recipients(self, rows: list[tuple[str, str, int]]) -> None:
+        self._recipients = rows
 
     def suggest(self, prefix: str) -> list[tuple[str, str]]:
         """Addresses used before, most used (then most recent) first; in memory, fast."""
@@ -778,10 +766,9 @@ class MainWindow(QMainWindow):
                 functools.partial(self._attached, name, progress),
                 functools.partial(self._attach_failed, name, progress))
 
-    def _attached(self, name: str, progress: QObject, attachment: object) -> None:
+    def _attached(self, name: str, progress: QObject, attachment: Attachment) -> None:
         progress.deleteLater()
         self.editor.attachments.clear_progress(name)
-        assert isinstance(attachment, Attachment)
         self.editor.add_attachment(attachment)
         self.autosaver.save_now()
 
@@ -817,7 +804,7 @@ class MainWindow(QMainWindow):
         self.offer_undo(undo)
         self.model.reload()
 
-    def _restored(self, draft: object) -> None:
+    def _restored(self, draft: Draft) -> None:
         self._show_draft(draft)
         self.model.reload()
         self.save_status.setText(self.tr("Draft restored."))
@@ -911,8 +898,7 @@ class MainWindow(QMainWindow):
 
         self.bridge.submit(job, self._on_sent_checked, self._on_error)
 
-    def _on_sent_checked(self, rows: object) -> None:
-        assert isinstance(rows, list)
+    def _on_sent_checked(self, rows: list[tuple[str, bool, str | None]]) -> None:
         for draft_id, sent, error in rows:
             subject = self._sending.get(draft_id)
             if subject is None:
@@ -934,7 +920,7 @@ class MainWindow(QMainWindow):
         if self.model.view == DELETED:
             draft_id = draft.id
 
-            def restored(shown: object) -> None:
+            def restored(shown: Draft) -> None:
                 self.show_view(DRAFTS)
                 self._restored(shown)
 

@@ -80,8 +80,7 @@ class SendFlow(QObject):
 
             return check_send(store, draft_id, settings, SecretStore())
 
-        def done(problems: object) -> None:
-            assert isinstance(problems, list)
+        def done(problems: list[Problem]) -> None:
             self.checked.emit(problems)
             if problems:
                 return

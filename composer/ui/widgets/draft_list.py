@@ -251,8 +251,8 @@ class DraftListModel(QAbstractListModel):
         self._bridge.submit(load, lambda rows: self._replace(generation, rows, wanted),
                             lambda _: self._failed(generation))
 
-    def _replace(self, generation: int, rows: object, wanted: int) -> None:
-        if generation != self._generation or not isinstance(rows, list):
+    def _replace(self, generation: int, rows: list[DraftSummary], wanted: int) -> None:
+        if generation != self._generation:
             return
         self.beginResetModel()
         self._rows = rows
@@ -261,8 +261,8 @@ class DraftListModel(QAbstractListModel):
         self.endResetModel()
         self.loaded.emit()
 
-    def _append(self, generation: int, rows: object) -> None:
-        if generation != self._generation or not isinstance(rows, list):
+    def _append(self, generation: int, rows: list[DraftSummary]) -> None:
+        if generation != self._generation:
             return
         self._loading = False
         self._more = len(rows) >= PAGE
