@@ -138,12 +138,16 @@ def main() -> None:
         paragraph = "<p>" + "word " * 19 + "</p>"
         html = paragraph * (size // len(paragraph))
         window.editor.rich.set_safe_html(html)
-        window.autosaver.gui_seconds.clear()
+        gui_seconds: list[float] = []
         for _ in range(30):
             window.editor.rich.insertPlainText("x")
+            # The GUI thread's part of an autosave: the editor's snapshot and the hand-off
+            # to the storage worker (the save itself runs there).
+            started = time.perf_counter()
             window.autosaver.save_now()
+            gui_seconds.append(time.perf_counter() - started)
             settle(lambda: window.autosaver.in_flight == 0)
-        samples = sorted(s * 1000 for s in window.autosaver.gui_seconds)
+        samples = sorted(s * 1000 for s in gui_seconds)
         p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
         rows.append((f"GUI-thread time per autosave, {label} body (median / p99)",
                      f"{statistics.median(samples):.2f} / {p99:.2f} ms"))
