@@ -57,11 +57,12 @@ class SendFlow(QObject):
     queued = Signal(object)       # the draft, now in the outbox
     cancelled = Signal()
 
-    def __init__(self, bridge: StorageBridge, settings: SettingsFile,
+    def __init__(self, bridge: StorageBridge, settings: SettingsFile, secrets: SecretStore,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._bridge = bridge
         self._settings = settings
+        self._secrets = secrets
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
@@ -73,12 +74,10 @@ class SendFlow(QObject):
         return self._draft_id
 
     def start(self, draft_id: str, undo_seconds: int) -> None:
-        settings = self._settings
+        settings, secrets = self._settings, self._secrets
 
         def job(store: DraftStore) -> list[Problem]:
-            from composer.secrets import SecretStore
-
-            return check_send(store, draft_id, settings, SecretStore())
+            return check_send(store, draft_id, settings, secrets)
 
         def done(problems: list[Problem]) -> None:
             self.checked.emit(problems)

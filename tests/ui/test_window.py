@@ -276,7 +276,7 @@ def test_disk_full_says_so_keeps_the_text_and_retry_saves_it(qtbot: QtBot,
     assert "disk is full" in window.save_status.text()
     assert window.retry_button.isVisible()
     assert window.editor.rich.toPlainText() == long_text   # nothing typed is lost
-    on_disk = DraftStore.open(window._paths.database)
+    on_disk = DraftStore.open(window.paths.database)
     assert on_disk.get(saved.id).subject == "Budget"       # the last good save is intact
     on_disk.close()
 

@@ -126,7 +126,7 @@ def test_suggestions_quote_a_comma_name_and_skip_what_is_there(qtbot: QtBot,
 
     window = _seeded(qtbot, paths, Draft(subject="Earlier", to=tuple(parse_addresses(
         '"Doe, J" <j@y.test>, Jo <jo@y.test>'))))
-    qtbot.waitUntil(lambda: len(window._recipients) == 2)
+    qtbot.waitUntil(lambda: len(window.recipients.known) == 2)
     _new_typed(qtbot, window)
     edit = window.editor.to.line_edit()
     qtbot.keyClicks(edit, "Doe")
@@ -309,7 +309,7 @@ def test_menu_bar_opens_and_saves_eml_and_reaches_deleted_drafts(
     incoming = tmp_path / "in.eml"
     incoming.write_bytes(draft_to_eml(Draft(subject="From a file", to=tuple(
         parse_addresses("zed@x.test")), html="<p>Imported body</p>"), lambda _: b""))
-    window.ask_open_eml = lambda: incoming
+    window.eml.ask_open = lambda: incoming
     _menu_item(qtbot, window, "File", "Open .eml…")
     qtbot.waitUntil(lambda: window.editor.draft is not None
                     and window.editor.draft.subject == "From a file", timeout=5000)
@@ -322,7 +322,7 @@ def test_menu_bar_opens_and_saves_eml_and_reaches_deleted_drafts(
         store.close()
     qtbot.keyClicks(window.editor.subject, " (edited)")
     out = tmp_path / "out.eml"
-    window.ask_save_eml = lambda suggested: out
+    window.eml.ask_save = lambda suggested: out
     _menu_item(qtbot, window, "File", "Save as .eml…")
     qtbot.waitUntil(out.exists, timeout=5000)
     assert eml_to_draft(out.read_bytes()).draft.subject == "From a file (edited)"
@@ -476,7 +476,7 @@ def test_history_rows_say_what_changed_and_mark_the_current_one(
     wait_saved(qtbot, window, lambda d: "four five" in d.html)
     qtbot.keyClicks(window.editor.subject, " B")
     wait_saved(qtbot, window, lambda d: d.subject == "Plan B")
-    button = window._tools.widgetForAction(window.history_action)
+    button = window.toolbar.widgetForAction(window.history_action)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any(isinstance(w, HistoryDialog) and w.isVisible()
                                 for w in QApplication.topLevelWidgets()))
