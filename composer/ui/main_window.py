@@ -25,6 +25,7 @@ from composer.ui.controllers.conflicts import ConflictsController
 from composer.ui.controllers.draft_state import DraftStateController
 from composer.ui.controllers.eml_files import EmlController
 from composer.ui.controllers.history import HistoryController
+from composer.ui.controllers.open_draft import OpenDraftController
 from composer.ui.controllers.preferences import PreferencesController
 from composer.ui.controllers.recipients import RecipientsController
 from composer.ui.controllers.send_later import SendLaterController
@@ -72,6 +73,7 @@ class Controllers:
     conflicts: ConflictsController
     eml: EmlController
     preferences: PreferencesController
+    drafts: OpenDraftController
 
 
 class MainWindow(QMainWindow):
@@ -93,8 +95,7 @@ class MainWindow(QMainWindow):
         self.model, self.list, self.search = self.pane.model, self.pane.list, self.pane.search
         self.views, self.no_results = self.pane.views, self.pane.no_results
         self.empty, self.left_stack = self.pane.empty, self.pane.left_stack
-        self.pane.draft_chosen.connect(self._on_chosen)
-        self.model.loaded.connect(self._on_list_loaded)
+        self.model.loaded.connect(self.pane.show_loaded)
         self.editor = DraftEditor(parts.clock, parts.default_tz)
         self.editor.set_accounts(self.settings)
         self.editor.setEnabled(False)
@@ -134,10 +135,7 @@ class MainWindow(QMainWindow):
         self.history_action, self.sync_action = actions.history_action, actions.sync_action
         self.settings_action = actions.settings_action
         self.first_painted.connect(actions.name_toolbar_buttons)
-        self._started_fresh = self._creating = self._first_painted = self._closed = False
-        #: a new draft not edited yet (Ctrl+N again shows it rather than making another)
-        self._pristine: str | None = None
-        self._attach_after_create: list[Path] = []
+        self._first_painted = self._closed = False
         self._reload_timer = QTimer(self)
         self._reload_timer.setSingleShot(True)
         self._reload_timer.setInterval(300)
@@ -153,7 +151,10 @@ class MainWindow(QMainWindow):
             c.autosaver, c.status, c.state, c.recipients
         self.attachments, self.history, self.sending = c.attachments, c.history, c.sending
         self.send_later, self.conflicts, self.eml = c.send_later, c.conflicts, c.eml
-        self.preferences = c.preferences
+        self.preferences, self.drafts = c.preferences, c.drafts
+        self.model.loaded.connect(c.sending.check_sent)
+        self.model.loaded.connect(c.drafts.list_loaded)
+        c.drafts.shown.connect(self._on_shown)
         editor = self.editor
         editor.draft_edited.connect(self._on_edited)
         c.autosaver.saving_started.connect(c.status.saving)
@@ -173,7 +174,7 @@ class MainWindow(QMainWindow):
             field.forget_requested.connect(c.recipients.forget)
         c.history.deleted.connect(self._on_deleted)
         c.history.restored.connect(self._on_restored)
-        c.history.version_restored.connect(self._show_draft)
+        c.history.version_restored.connect(c.drafts.show)
         c.sending.queued.connect(self.sync_now)
         c.sending.sent.connect(self._on_sent)
         c.send_later.queued.connect(self.sync_now)
@@ -247,99 +248,15 @@ class MainWindow(QMainWindow):
         self.pane.show_view(view)
 
     def open_draft(self, draft_id: str) -> None:
-        self.autosaver.flush()
-        deleted = self.model.view == DELETED
-        self.bridge.submit(lambda store: store.get(draft_id, include_deleted=deleted),
-                           self._show_draft, self.status.error)
+        self.drafts.open(draft_id)
 
     def new_draft(self, prefill: Draft | None = None, *,
                   attach: list[Path] | None = None) -> None:
-        self.autosaver.flush()
-        self.show_view(DRAFTS)
-        if prefill is None and not attach:
-            current = self.editor.draft
-            if self._creating:
-                return  # one is on its way
-            if current is not None and current.id == self._pristine \
-                    and not self.autosaver.dirty:
-                self.editor.to.setFocus()
-                return
-        self._creating = True
-        self._attach_after_create = list(attach or [])
-        account, sender = self.settings.new_draft_sender()
-        draft = prefill or Draft()
-        draft = draft.evolve(account=draft.account or account,
-                             from_addr=draft.from_addr or sender)
+        self.drafts.new(prefill, attach=attach)
 
-        def failed(error: Exception) -> None:
-            self._creating = False
-            self.status.error(error)
-
-        self.bridge.submit(lambda store: store.save(draft), self._on_created, failed)
-
-    def _on_created(self, draft: Draft) -> None:
-        self._creating = False
-        self._pristine = draft.id if not self._attach_after_create else None
-        self._show_draft(draft)
-        self.model.reload()
-        self.editor.to.setFocus()
-        if self._attach_after_create:
-            self.attach_files(self._attach_after_create)
-            self._attach_after_create = []
-
-    # -- the list and the open draft ------------------------------------------------------
-    def _on_list_loaded(self) -> None:
-        self.pane.show_loaded()
-        self.sending.check_sent()
-        nothing, searching = self.model.rowCount() == 0, bool(self.model.search_text)
-        current = self.editor.draft
-        if self.model.view != DRAFTS:
-            if current is not None:
-                self.pane.select(current.id)
-            return
-        if current is not None:
-            row = self.pane.select(current.id)
-            if row >= 0:
-                self._show_sync_state(row)  # a sync pass may have changed it
-        elif nothing and not searching and not self._started_fresh:
-            # First start (or every draft gone): a new draft, open and ready in To.
-            self._started_fresh = True
-            self.new_draft()
-        elif self.model.rowCount() and not self.search.text():
-            wanted = self.session.open_draft()
-            row = self.model.row_of(wanted) if wanted else -1
-            self.open_draft(wanted if row >= 0 and wanted else self.model.summary(0).id)
-
-    def _on_chosen(self, draft_id: str) -> None:
-        if self.editor.draft is None or draft_id != self.editor.draft.id:
-            self.open_draft(draft_id)
-
-    def _show_draft(self, draft: Draft) -> None:
-        self.editor.load(draft)
-        self.editor.setEnabled(True)
-        if draft.status is DraftStatus.SENT:
-            self.editor.set_read_only(self.tr("Sent — a sent message cannot be changed or "
-                                              "sent again."), self.tr("Edit as new draft"))
-            self.editor.show_sync_state(self.tr("sent"))
-        elif self.model.view == DELETED:
-            self.editor.set_read_only(self.tr("Deleted — restore it to edit or send it."),
-                                      self.tr("Restore"))
-        else:
-            self.editor.set_read_only(None)
-        self.session.remember(draft.id)
+    def _on_shown(self, draft: Draft) -> None:
         self.window_actions.set_draft_actions(True)
         self.update_send_state()
-        row = self.pane.select(draft.id)
-        if row >= 0:
-            self._show_sync_state(row)
-        self.state.recheck()
-        # Not saved here: what was just read is on disk already, and saving this snapshot
-        # would undo a change made meanwhile by a background job (e.g. "keep as draft"
-        # clearing a missed send-later time).
-
-    def _show_sync_state(self, row: int) -> None:
-        last = self.sync.last_summary if self.sync is not None else None
-        self.state.show_sync_state(self.model.summary(row), last)
 
     def _fix_sign_in(self) -> None:
         draft = self.editor.draft
@@ -355,7 +272,7 @@ class MainWindow(QMainWindow):
 
     # -- what the controllers report ------------------------------------------------------
     def _on_edited(self) -> None:
-        self._pristine = None
+        self.drafts.edited()
         self.autosaver.changed()
         self.update_send_state()
         self.state.edited()
@@ -378,12 +295,12 @@ class MainWindow(QMainWindow):
     def _on_restored(self, draft: Draft, to_drafts: bool) -> None:
         if to_drafts:
             self.show_view(DRAFTS)
-        self._show_draft(draft)
+        self.drafts.show(draft)
         self.model.reload()
 
     def _on_eml_opened(self, draft: Draft) -> None:
         self.show_view(DRAFTS)
-        self._show_draft(draft)
+        self.drafts.show(draft)
         self.model.reload()
 
     def _on_sent(self, draft_id: str) -> None:

@@ -21,6 +21,7 @@ from composer.ui.controllers.conflicts import ConflictsController
 from composer.ui.controllers.draft_state import DraftStateController
 from composer.ui.controllers.eml_files import EmlController
 from composer.ui.controllers.history import HistoryController
+from composer.ui.controllers.open_draft import OpenDraftController
 from composer.ui.controllers.preferences import PreferencesController
 from composer.ui.controllers.recipients import RecipientsController
 from composer.ui.controllers.send_later import SendLaterController
@@ -33,7 +34,7 @@ from composer.ui.session import Session
 
 if TYPE_CHECKING:
     from composer.ui.account_checks import AccountChecker
-    from composer.ui.sync_controller import AdapterLookup, SyncController
+    from composer.ui.sync_controller import AdapterLookup, SyncController, SyncSummary
 
 
 def build_window(paths: Paths, settings_file: SettingsFile, clock: Callable[[], datetime],
@@ -71,17 +72,25 @@ def build_window(paths: Paths, settings_file: SettingsFile, clock: Callable[[], 
     autosaver = Autosaver(bridge, editor.snapshot, idle_ms=value.autosave_idle_ms,
                           max_ms=value.autosave_max_ms, parent=window)
     flow = SendFlow(bridge, settings_file, secrets, window)
+    state = DraftStateController(bridge, editor, settings, status, make_checker, window)
+    attachments = AttachmentsController(bridge, editor, window)
+
+    def last_sync() -> SyncSummary | None:
+        return window.sync.last_summary if window.sync is not None else None
+
     window.use(Controllers(
         autosaver=autosaver,
         status=status,
-        state=DraftStateController(bridge, editor, settings, status, make_checker, window),
+        state=state,
         recipients=RecipientsController(bridge, status, window),
-        attachments=AttachmentsController(bridge, editor, window),
+        attachments=attachments,
         history=HistoryController(bridge, status, window),
         sending=SendingController(bridge, flow, status, window),
         send_later=SendLaterController(bridge, settings, clock, status, window),
         conflicts=ConflictsController(bridge, settings, status, window),
         eml=EmlController(bridge, status, window),
         preferences=PreferencesController(settings, secrets, clock, window),
+        drafts=OpenDraftController(bridge, window.pane, editor, window.session, autosaver,
+                                   settings, status, state, attachments, last_sync, window),
     ))
     return window
