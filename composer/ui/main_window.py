@@ -3,40 +3,23 @@ connected to the controllers composer/ui/wiring.py builds; it holds no business 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QPushButton, QSplitter, QWidget
+from PySide6.QtWidgets import QMainWindow, QSplitter
 
 from composer import APP_NAME
 from composer.domain.models import Draft, DraftStatus
-from composer.paths import Paths
-from composer.secrets import SecretStore
 from composer.settings import Settings
-from composer.ui.autosave import Autosaver
-from composer.ui.bridge import StorageBridge
-from composer.ui.controllers.attachments import AttachmentsController
-from composer.ui.controllers.conflicts import ConflictsController
-from composer.ui.controllers.draft_state import DraftStateController
-from composer.ui.controllers.eml_files import EmlController
-from composer.ui.controllers.history import HistoryController
-from composer.ui.controllers.open_draft import OpenDraftController
-from composer.ui.controllers.preferences import PreferencesController
-from composer.ui.controllers.recipients import RecipientsController
-from composer.ui.controllers.send_later import SendLaterController
-from composer.ui.controllers.sending import SendingController, edit_as_new
-from composer.ui.controllers.settings_state import CurrentSettings
-from composer.ui.controllers.status import StatusController
-from composer.ui.session import Session
+from composer.ui.controllers.sending import edit_as_new
 from composer.ui.widgets.draft_list import DELETED, DRAFTS
 from composer.ui.widgets.draft_list_pane import DraftListPane
 from composer.ui.widgets.editor import DraftEditor
+from composer.ui.widgets.status_line import StatusLine
 from composer.ui.window_actions import WindowActions
+from composer.ui.window_parts import Controllers, WindowParts
 
 if TYPE_CHECKING:
     from composer.ui.dialogs.conflict_dialog import ConflictDialog
@@ -44,36 +27,6 @@ if TYPE_CHECKING:
 
 #: if no frame was painted by then (started minimized), run the after-first-frame work
 FIRST_PAINT_FALLBACK_MS = 2000
-
-
-@dataclass(frozen=True)
-class WindowParts:
-    """What the window is made with (wiring.py builds it)."""
-    paths: Paths
-    settings: CurrentSettings
-    bridge: StorageBridge
-    secrets: SecretStore
-    session: Session
-    clock: Callable[[], datetime]
-    default_tz: str
-    #: makes the sync controller (after the first frame, once there are accounts)
-    make_sync: Callable[[QObject], SyncController]
-
-
-@dataclass(frozen=True)
-class Controllers:
-    autosaver: Autosaver
-    status: StatusController
-    state: DraftStateController
-    recipients: RecipientsController
-    attachments: AttachmentsController
-    history: HistoryController
-    sending: SendingController
-    send_later: SendLaterController
-    conflicts: ConflictsController
-    eml: EmlController
-    preferences: PreferencesController
-    drafts: OpenDraftController
 
 
 class MainWindow(QMainWindow):
@@ -105,30 +58,13 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setSizes([280, 720])
         self.setCentralWidget(self.splitter)
-        # -- status bar: Undo and Retry sit right after the message they belong to --------
-        self.save_status = QLabel(self.tr("Ready"))
-        self.save_status.setAccessibleName(self.tr("Save status"))
-        self.sync_status = QLabel(self.tr("On this computer") if not self.settings.accounts
-                                  else "")
-        self.sync_status.setAccessibleName(self.tr("Sync status"))
-        self.undo_button = QPushButton(self.tr("Undo"))
-        self.undo_button.setAccessibleName(self.tr("Undo"))
-        self.undo_button.hide()
-        self.retry_button = QPushButton(self.tr("Retry"))
-        self.retry_button.setAccessibleName(self.tr("Retry saving"))
-        self.retry_button.hide()
-        self.add_account_button = QPushButton(self.tr("Add an account to sync…"))
-        self.add_account_button.setAccessibleName(self.tr("Add an account"))
-        self.add_account_button.setObjectName("linkButton")  # looks like a link (theme.py)
-        self.add_account_button.setFlat(True)
-        self.add_account_button.setVisible(not self.settings.accounts)
+        # -- status bar -----------------------------------------------------------------
+        line = StatusLine(bool(self.settings.accounts))
+        line.install(self.statusBar())
+        self.save_status, self.sync_status = line.save_status, line.sync_status
+        self.undo_button, self.retry_button = line.undo_button, line.retry_button
+        self.add_account_button = line.add_account_button
         self.add_account_button.clicked.connect(lambda: self.show_accounts())
-        bar = self.statusBar()
-        for widget in (self.save_status, self.undo_button, self.retry_button):
-            bar.addWidget(widget)
-        bar.addWidget(QWidget(), 1)
-        bar.addPermanentWidget(self.add_account_button)
-        bar.addPermanentWidget(self.sync_status)
         # -- toolbar and menus -----------------------------------------------------------
         actions = self.window_actions = WindowActions(self, self, self.editor, self.pane)
         self.toolbar, self.send_action = actions.toolbar, actions.send_action
@@ -182,7 +118,7 @@ class MainWindow(QMainWindow):
         c.conflicts.resolved.connect(self._on_resolved)
         c.eml.opened.connect(self._on_eml_opened)
         c.recipients.load()
-        self._set_sync_action()
+        self.window_actions.set_can_sync(bool(self.settings.accounts))
         self.window_actions.set_draft_actions(False)
         self._restore_state()
         self.model.reload()
@@ -325,9 +261,7 @@ class MainWindow(QMainWindow):
         # Runs on every keystroke: reads the From box, never serializes the body.
         ok = self.editor.draft is not None and not self.editor.read_only and \
             self.sync is not None and isinstance(self.editor.from_box.currentData(), str)
-        self.send_action.setEnabled(ok)
-        self.send_action.setToolTip(self.tr("Send (Ctrl+Enter)") if ok else self.tr(
-            "Sending needs an account: choose one in From (add one under Accounts)"))
+        self.window_actions.set_can_send(ok)
 
     def show_accounts(self, account: str | None = None) -> None:
         """The accounts dialog; with ``account``, that account open for editing."""
@@ -344,7 +278,7 @@ class MainWindow(QMainWindow):
         self.autosaver.set_delays(self.settings.autosave_idle_ms, self.settings.autosave_max_ms)
         self.attach_sync()
         self.add_account_button.setVisible(not self.settings.accounts)
-        self._set_sync_action()
+        self.window_actions.set_can_sync(bool(self.settings.accounts))
         self.update_send_state()
 
     def attach_sync(self) -> None:
@@ -361,12 +295,6 @@ class MainWindow(QMainWindow):
     def show_sync_summary(self, summary: SyncSummary) -> None:
         self.status.show_sync_summary(summary, self.settings)
         self._reload_timer.start()
-
-    def _set_sync_action(self) -> None:
-        has = bool(self.settings.accounts)
-        self.sync_action.setEnabled(has)
-        self.sync_action.setToolTip(self.tr("Sync now") if has else self.tr(
-            "Nothing to sync: drafts stay on this computer until you add an account"))
 
     def sync_now(self) -> None:
         if self.sync is not None:

@@ -150,3 +150,13 @@ class WindowActions(QObject):
         for action in (self.attach_action, self.history_action, self.delete_action,
                        self.save_eml_action):
             action.setEnabled(enabled)
+
+    def set_can_send(self, ok: bool) -> None:
+        self.send_action.setEnabled(ok)
+        self.send_action.setToolTip(self.tr("Send (Ctrl+Enter)") if ok else self.tr(
+            "Sending needs an account: choose one in From (add one under Accounts)"))
+
+    def set_can_sync(self, has_accounts: bool) -> None:
+        self.sync_action.setEnabled(has_accounts)
+        self.sync_action.setToolTip(self.tr("Sync now") if has_accounts else self.tr(
+            "Nothing to sync: drafts stay on this computer until you add an account"))

@@ -28,9 +28,10 @@ from composer.ui.controllers.send_later import SendLaterController
 from composer.ui.controllers.sending import SendingController
 from composer.ui.controllers.settings_state import CurrentSettings
 from composer.ui.controllers.status import StatusController
-from composer.ui.main_window import Controllers, MainWindow, WindowParts
+from composer.ui.main_window import MainWindow
 from composer.ui.send_flow import SendFlow
 from composer.ui.session import Session
+from composer.ui.window_parts import Controllers, WindowParts
 
 if TYPE_CHECKING:
     from composer.ui.account_checks import AccountChecker
