@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from composer.store.outbox import Op
 from composer.ui.bridge import StorageBridge
 
 if TYPE_CHECKING:  # the sync layer is imported when a send is checked, not at start-up
@@ -39,7 +40,6 @@ def check_send(store: DraftStore, draft_id: str, settings: SettingsFile,
 
 
 def queue_send(store: DraftStore, draft_id: str) -> Draft:
-    from composer.store.outbox import Op
 
     store.enqueue(draft_id, Op.SEND)
     return store.get(draft_id)

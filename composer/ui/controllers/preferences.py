@@ -36,7 +36,8 @@ class PreferencesController(QObject):
         dialog.open()
 
     def show_settings(self) -> None:
-        from composer.ui.dialogs.settings_dialog import SettingsDialog  # start-up speed
+        # The dialog, and what applies its theme, load on first use: start-up speed.
+        from composer.ui.dialogs.settings_dialog import SettingsDialog
         from composer.ui.theme import apply_theme
         from composer.ui.widgets.icons import retint
 

@@ -52,7 +52,7 @@ class SendLaterController(QObject):
 
     def _on_due(self, rows: list[tuple[str, datetime]], at_start: bool,
                 now: datetime) -> None:
-        from composer.sync import scheduler
+        from composer.sync import scheduler  # with sync, after the first frame
 
         due_now, missed = scheduler.split_missed(rows, now, at_start=at_start)
         if due_now:

@@ -20,6 +20,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from composer.domain.addresses import parse_addresses
 from composer.domain.models import DraftStatus, utcnow
 from composer.store.drafts import DraftStore, DraftSummary
 from composer.store.sync_state import SyncStatus
@@ -73,7 +74,6 @@ def clock_time(when: datetime, now: datetime) -> str:
 @functools.lru_cache(maxsize=4096)
 def display_recipients(header: str) -> str:
     """``"Doe, J" <j@y.test>, ann@x.test`` as a person reads it: ``Doe, J, ann@x.test``."""
-    from composer.domain.addresses import parse_addresses
 
     return ", ".join((a.name or a.addr) if a.valid else (a.raw or a.addr)
                      for a in parse_addresses(header))
