@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 
 from composer.paths import Paths
-from composer.secrets import SecretStore
 from composer.ui.autosave import Autosaver
 from composer.ui.bridge import StorageBridge
 from composer.ui.controllers.attachments import AttachmentsController
@@ -38,7 +37,6 @@ class WindowParts:
     paths: Paths
     settings: CurrentSettings
     bridge: StorageBridge
-    secrets: SecretStore
     session: Session
     clock: Callable[[], datetime]
     default_tz: str

@@ -64,7 +64,7 @@ def build_window(paths: Paths, settings_file: SettingsFile, clock: Callable[[], 
 
         return AccountChecker(clock)
 
-    window = MainWindow(WindowParts(paths, settings, bridge, secrets,
+    window = MainWindow(WindowParts(paths, settings, bridge,
                                     Session(paths.config_dir / "session.json"), clock,
                                     default_tz, make_sync))
     editor, value = window.editor, settings.value
