@@ -38,6 +38,15 @@ class Settings:
     def account(self, name: str) -> Account | None:
         return next((a for a in self.accounts if a.name == name), None)
 
+    def new_draft_sender(self) -> tuple[str | None, str]:
+        """(account, From address) a new draft in the window starts with: the default
+        account and its address, else the identity's address."""
+        sender = self.identity_address
+        if self.default_account:
+            account = self.account(self.default_account)
+            sender = account.address if account and account.address else sender
+        return self.default_account, sender
+
     def evolve(self, **changes: Any) -> Settings:
         return replace(self, **changes)
 

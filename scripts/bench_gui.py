@@ -94,7 +94,7 @@ def main() -> None:
     from composer.paths import Paths
     from composer.settings import SettingsFile
     from composer.store.drafts import DraftStore
-    from composer.ui.main_window import MainWindow
+    from composer.ui.wiring import build_window
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
 
@@ -120,7 +120,7 @@ def main() -> None:
     target = store.list(limit=1, offset=count // 2)[0].id if count > 1 else \
         store.save(Draft(subject="bench")).id
     store.close()
-    window = MainWindow(paths, SettingsFile(paths.settings_file), utcnow)
+    window = build_window(paths, SettingsFile(paths.settings_file), utcnow)
     window.resize(1100, 720)
     window.show()
     settle(lambda: window.editor.draft is not None)
@@ -128,7 +128,7 @@ def main() -> None:
     for _ in range(5):
         window.open_draft(window.editor.draft.id if False else target)  # type: ignore[union-attr]
         start = time.perf_counter()
-        window.editor._draft = None
+        window.editor.clear()
         opens.append(settle(lambda: window.editor.draft is not None) * 1000)
         del start
     rows.append((f"open a draft from a {count:,}-draft cache (median, worker + widgets)",
@@ -138,12 +138,16 @@ def main() -> None:
         paragraph = "<p>" + "word " * 19 + "</p>"
         html = paragraph * (size // len(paragraph))
         window.editor.rich.set_safe_html(html)
-        window.autosaver.gui_seconds.clear()
+        gui_seconds: list[float] = []
         for _ in range(30):
             window.editor.rich.insertPlainText("x")
+            # The GUI thread's part of an autosave: the editor's snapshot and the hand-off
+            # to the storage worker (the save itself runs there).
+            started = time.perf_counter()
             window.autosaver.save_now()
+            gui_seconds.append(time.perf_counter() - started)
             settle(lambda: window.autosaver.in_flight == 0)
-        samples = sorted(s * 1000 for s in window.autosaver.gui_seconds)
+        samples = sorted(s * 1000 for s in gui_seconds)
         p99 = samples[min(len(samples) - 1, int(len(samples) * 0.99))]
         rows.append((f"GUI-thread time per autosave, {label} body (median / p99)",
                      f"{statistics.median(samples):.2f} / {p99:.2f} ms"))

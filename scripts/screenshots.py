@@ -53,9 +53,9 @@ from composer.settings import Settings, SettingsFile
 from composer.store.drafts import DraftStore
 from composer.sync.engine import SyncEngine
 from composer.sync.service import AdapterPool
-from composer.ui.launch import _attach_sync
 from composer.ui.main_window import MainWindow
 from composer.ui.theme import apply_theme
+from composer.ui.wiring import build_window
 from tests.fakes.base import serve
 from tests.fakes.exante import FakeExante
 from tests.fakes.rebilly import FakeRebilly
@@ -91,13 +91,13 @@ def fresh_paths(scheme: str, name: str) -> Paths:
 
 
 def open_window(paths: Paths, *, sync: bool = False) -> MainWindow:
-    window = MainWindow(paths, SettingsFile(paths.settings_file), utcnow,
-                        default_tz="Europe/Berlin")
+    window = build_window(paths, SettingsFile(paths.settings_file), utcnow,
+                          default_tz="Europe/Berlin")
     window.resize(1200, 800)
     window.show()
     wait_until(lambda: not window.model.loading, "the draft list")
     if sync:
-        _attach_sync(window)
+        window.attach_sync()
         assert window.sync is not None
         controller = window.sync
         wait_until(lambda: controller.last_summary is not None, "a sync pass")
@@ -225,7 +225,7 @@ def scene_synced_and_send(scheme: str, out: Path) -> None:
         window.send()
         wait_until(window.undo_button.isVisible, "the undo button")
         shoot(window, out / f"{scheme}-send-pending.png", 200)
-        window._undo()
+        window.status.undo()
         wait_until(lambda: "cancelled" in window.save_status.text(), "the cancelled send")
         shoot(window, out / f"{scheme}-send-cancelled.png", 200)
         close_window(window)
@@ -306,8 +306,8 @@ def scene_conflict(scheme: str, out: Path) -> None:
 
 
 def scene_accounts_and_settings(scheme: str, out: Path) -> None:
-    from composer.ui.accounts_dialog import AccountsDialog
-    from composer.ui.settings_dialog import SettingsDialog
+    from composer.ui.dialogs.accounts_dialog import AccountsDialog
+    from composer.ui.dialogs.settings_dialog import SettingsDialog
 
     nice = {"secure": "Secure mail", "office": "Office", "work": "Work",
             "dealer": "Dealership", "billing": "Billing"}
@@ -351,7 +351,7 @@ def scene_journeys(scheme: str, out: Path) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from composer.ui.draft_list import SENT
+    from composer.ui.widgets.draft_list import SENT
 
     with exante_and_rebilly() as (exante, eurl, rurl):
         paths = fresh_paths(scheme, "journeys")

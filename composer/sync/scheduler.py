@@ -45,3 +45,11 @@ def keep_as_draft(store: DraftStore, draft_ids: list[str]) -> None:
     for draft_id in draft_ids:
         draft = store.get(draft_id)
         store.save(draft.evolve(schedule=None))
+
+
+def split_missed(rows: list[tuple[str, datetime]], now: datetime, *,
+                 at_start: bool) -> tuple[list[str], list[str]]:
+    """(due now, missed) among ``due`` rows: a send-later time more than MISSED_AFTER
+    in the past when the app starts passed while it was closed, and the user decides."""
+    missed = [d for d, when in rows if at_start and when < now - MISSED_AFTER]
+    return [d for d, _ in rows if d not in missed], missed

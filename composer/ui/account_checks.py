@@ -1,5 +1,9 @@
 """Jobs for the storage worker that look at a draft with its account's eyes (no network):
-what the service cannot carry, and the conflict pair to show side by side."""
+what the service cannot carry, and the conflict pair to show side by side.
+
+Qt-free, yet in ui/: these are the window's jobs (shaped for what it shows while the
+user types, with an adapter cache that lives as long as the window); the rules they
+call are in composer/sync (adapters' checks, conflicts)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ worker. A failed save keeps the text in the editor, says why, and retries.
 from __future__ import annotations
 
 import functools
-import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -46,8 +45,6 @@ class Autosaver(QObject):
         self.dirty = False
         self.in_flight = 0
         self.last_failure: Exception | None = None
-        #: seconds the GUI thread spent taking snapshots (for the benchmark)
-        self.gui_seconds: list[float] = []
 
     def set_delays(self, idle_ms: int, max_ms: int) -> None:
         self._idle.setInterval(idle_ms)
@@ -64,9 +61,7 @@ class Autosaver(QObject):
         self._idle.stop()
         self._longest.stop()
         self._retry.stop()
-        started = time.perf_counter()
         draft = self._snapshot()
-        self.gui_seconds.append(time.perf_counter() - started)
         if draft is None:
             self.dirty = False
             return

@@ -1,6 +1,9 @@
 """The storage worker: one thread that owns its own ``DraftStore`` and runs jobs in
 order, so the GUI thread never waits on the disk. Results and failures come back to
-the GUI thread through signals, to the callbacks given with each job."""
+the GUI thread through signals, to the callbacks given with each job.
+
+``submit`` is generic in the job's result: ``on_done`` is checked against what the job
+returns, so callers need no ``isinstance`` on results."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import itertools
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
@@ -16,6 +19,7 @@ from composer.store.drafts import DraftStore
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Job = Callable[[DraftStore], Any]
 Done = Callable[[Any], None]
 Failed = Callable[[Exception], None]
@@ -75,8 +79,11 @@ class StorageBridge(QObject):
     def pending(self) -> int:
         return len(self._pending)
 
-    def submit(self, job: Job, on_done: Done | None = None,
+    def submit(self, job: Callable[[DraftStore], T],
+               on_done: Callable[[T], None] | None = None,
                on_error: Failed | None = None) -> int:
+        """Run ``job`` on the worker; its result goes to ``on_done``, an exception to
+        ``on_error`` (both on the GUI thread)."""
         ticket = next(self._tickets)
         self._pending[ticket] = (on_done, on_error)
         if len(self._pending) == 1:

@@ -1,5 +1,9 @@
 """Open and save .eml files from the window: jobs for the storage worker (the file is
-read or written there, never on the GUI thread)."""
+read or written there, never on the GUI thread).
+
+Qt-free, yet in ui/: these jobs are the window's own (a new draft not tied to an
+account, an export of what the window shows); the command line has its own in
+commands.py, and the store and domain hold the rules both use."""
 
 from __future__ import annotations
 

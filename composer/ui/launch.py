@@ -4,7 +4,11 @@ line asked for (a mailto: link, prefilled fields, --smoke-test, --self-test).
 One instance per data folder (composer/ui/single_instance.py): a later start hands its
 request to the running window and exits 0; macOS open events (composer/ui/file_open.py)
 reach the window the same way. Without a display the start fails with one line instead
-of Qt's abort."""
+of Qt's abort.
+
+Imports inside the functions here are for start-up speed: the command line imports this
+module for every start, and Qt, the core and the window load only when needed.
+composer/ui/wiring.py builds the window and what it works with."""
 
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
     from composer.ui.file_open import FileOpenFilter
+    from composer.ui.main_window import MainWindow
     from composer.ui.single_instance import InstanceServer
 
 
@@ -86,9 +91,11 @@ def launch(args: argparse.Namespace) -> int:
 
 def _run_window(app: QApplication, args: argparse.Namespace, opened: FileOpenFilter,
                 server: InstanceServer | None) -> int:
+    # Qt and the window load only once a window is wanted (not for --self-test, a
+    # forwarded request or a usage error): start-up speed.
     from composer.app import open_core
-    from composer.ui.main_window import MainWindow
     from composer.ui.theme import apply_theme
+    from composer.ui.wiring import build_window
 
     try:
         core = open_core(args.data_dir)
@@ -102,11 +109,11 @@ def _run_window(app: QApplication, args: argparse.Namespace, opened: FileOpenFil
     from composer.resource_paths import resource_path
 
     app.setWindowIcon(QIcon(str(resource_path("app", "mail-composer.svg"))))
-    window = MainWindow(core.paths, core.settings_file, core.clock, default_tz=_local_zone())
+    window = build_window(core.paths, core.settings_file, core.clock, default_tz=_local_zone())
     core.close()  # the window's workers open their own connections
     # After the first frame: sync (its imports, its first pass) and housekeeping on the
     # storage worker (blobs a crash left behind).
-    window.first_painted.connect(lambda: _attach_sync(window))
+    window.first_painted.connect(window.attach_sync)
     window.first_painted.connect(
         lambda: window.bridge.submit(lambda store: store.blobs.collect_garbage()))
     window.show()
@@ -130,39 +137,11 @@ def _run_window(app: QApplication, args: argparse.Namespace, opened: FileOpenFil
     return app.exec()
 
 
-def _attach_sync(window: object) -> None:
-    from composer.ui.main_window import MainWindow
-
-    assert isinstance(window, MainWindow)
-    if window.sync is not None or not window.settings.accounts:
-        return  # attached already, or nothing to sync with
-    from composer.secrets import SecretStore
-    from composer.sync.service import AdapterPool
-    from composer.ui.sync_controller import SyncController
-
-    settings_file = window._settings_file
-
-    def lookups() -> tuple[AdapterPool, object]:
-        pool = AdapterPool(settings_file, SecretStore(), window._clock)
-        return pool, pool.close
-
-    def accounts() -> list[str]:  # on the sync worker: from the file, not the window
-        return [a.name for a in settings_file.load().accounts]
-
-    window.sync = SyncController(window._paths.database, lookups,  # type: ignore[arg-type]
-                                 window._clock, accounts, parent=window)
-    window.sync.sync_finished.connect(window.show_sync_summary)
-    window.sync.request_sync()
-    window.start_scheduler()
-
-
-def open_request(window: object, request: dict[str, object]) -> None:
+def open_request(window: MainWindow, request: dict[str, object]) -> None:
     """A mailto: link, .eml file or prefilled fields from another start or an open event:
     a new draft in the running window, which comes to the front."""
-    from composer.ui.main_window import MainWindow
     from composer.ui.single_instance import request_args
 
-    assert isinstance(window, MainWindow)
     args = request_args(request)
     prefill = _prefill(args)
     if prefill is not None or args.attach:
@@ -177,8 +156,8 @@ def _prefill(args: argparse.Namespace) -> Draft | None:
     if not (args.mailto or args.to or args.cc or args.bcc or args.subject or args.body):
         return None
     from composer.domain.addresses import parse_addresses
+    from composer.domain.mailto import parse_mailto
     from composer.domain.models import Address, BodyMode
-    from composer.ui.mailto import parse_mailto
 
     to, cc, bcc = list(args.to), list(args.cc), list(args.bcc)
     subject, body = args.subject or "", args.body or ""
@@ -213,13 +192,9 @@ def _prefill(args: argparse.Namespace) -> Draft | None:
                  subject=" ".join(subject.splitlines()), body_mode=BodyMode.TEXT, text=body)
 
 
-def _smoke(app: object, window: object) -> int:
+def _smoke(app: QApplication, window: MainWindow) -> int:
     from PySide6.QtCore import QTimer
-    from PySide6.QtWidgets import QApplication
 
-    from composer.ui.main_window import MainWindow
-
-    assert isinstance(app, QApplication) and isinstance(window, MainWindow)
     result: list[int] = []
 
     def paint_and_quit() -> None:

@@ -168,7 +168,7 @@ def _check_images() -> str:
     from PySide6.QtCore import QSizeF, Qt
     from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter
 
-    from composer.ui.body_editor import SafeDocument
+    from composer.ui.widgets.body_editor import SafeDocument
 
     QGuiApplication.instance() or QGuiApplication(["mail-composer"])
     html = "".join(f'<img src="data:image/{fmt};base64,{data}" width="8" height="8"> '

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from composer.store.outbox import Op
 from composer.ui.bridge import StorageBridge
 
 if TYPE_CHECKING:  # the sync layer is imported when a send is checked, not at start-up
@@ -39,7 +40,6 @@ def check_send(store: DraftStore, draft_id: str, settings: SettingsFile,
 
 
 def queue_send(store: DraftStore, draft_id: str) -> Draft:
-    from composer.store.outbox import Op
 
     store.enqueue(draft_id, Op.SEND)
     return store.get(draft_id)
@@ -57,11 +57,12 @@ class SendFlow(QObject):
     queued = Signal(object)       # the draft, now in the outbox
     cancelled = Signal()
 
-    def __init__(self, bridge: StorageBridge, settings: SettingsFile,
+    def __init__(self, bridge: StorageBridge, settings: SettingsFile, secrets: SecretStore,
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._bridge = bridge
         self._settings = settings
+        self._secrets = secrets
         self._timer = QTimer(self)
         self._timer.setInterval(1000)
         self._timer.timeout.connect(self._tick)
@@ -73,15 +74,12 @@ class SendFlow(QObject):
         return self._draft_id
 
     def start(self, draft_id: str, undo_seconds: int) -> None:
-        settings = self._settings
+        settings, secrets = self._settings, self._secrets
 
         def job(store: DraftStore) -> list[Problem]:
-            from composer.secrets import SecretStore
+            return check_send(store, draft_id, settings, secrets)
 
-            return check_send(store, draft_id, settings, SecretStore())
-
-        def done(problems: object) -> None:
-            assert isinstance(problems, list)
+        def done(problems: list[Problem]) -> None:
             self.checked.emit(problems)
             if problems:
                 return

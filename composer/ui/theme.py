@@ -7,6 +7,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
 
+from composer.ui.messages import error_color
+
 STYLE = """
 QFrame#chip { border: 1px solid palette(mid); border-radius: 10px;
               background: palette(alternate-base); }
@@ -21,8 +23,6 @@ QPushButton#linkButton { border: none; background: transparent; color: palette(l
 
 def style_sheet() -> str:
     """The application style sheet for the current palette."""
-    from composer.ui.messages import error_color
-
     window = QGuiApplication.palette().color(QPalette.ColorRole.Window)
     return STYLE % {"error": error_color(window).name()}
 

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from composer.domain.addresses import header_recipients, header_text_problem, parse_addresses
 from composer.domain.eml import draft_to_eml
+from composer.domain.mailto import parse_mailto
 from composer.domain.models import Address, Draft
 from composer.errors import InvalidInputError
-from composer.ui.mailto import parse_mailto
 from tests.hostile.conftest import Cli, Unchanged, assert_refused
 
 BREAKS = ["\r\n", "\n", "\r", "\x85", "\u2028", "\u2029", "\x0b", "\x0c"]

@@ -13,6 +13,7 @@ from composer.paths import Paths, resolve_paths
 from composer.settings import SettingsFile
 from composer.store.drafts import DraftStore
 from composer.ui.main_window import MainWindow
+from composer.ui.wiring import build_window
 
 
 @pytest.fixture
@@ -23,8 +24,8 @@ def paths(tmp_path: Path) -> Paths:
 
 
 def open_window(qtbot: QtBot, paths: Paths) -> MainWindow:
-    window = MainWindow(paths, SettingsFile(paths.settings_file), utcnow,
-                        default_tz="Europe/Berlin")
+    window = build_window(paths, SettingsFile(paths.settings_file), utcnow,
+                          default_tz="Europe/Berlin")
     window.autosaver.set_delays(50, 200)
     qtbot.addWidget(window)
     window.resize(1100, 720)
@@ -52,7 +53,7 @@ def wait_saved(qtbot: QtBot, window: MainWindow, check) -> Draft:  # type: ignor
     found: list[Draft] = []
 
     def on_disk() -> bool:
-        store = DraftStore.open(window._paths.database)
+        store = DraftStore.open(window.paths.database)
         try:
             d = store.get(draft_id)
         finally:

@@ -118,7 +118,7 @@ def main() -> int:
 
         def history_open() -> bool:
             w = window()
-            button = w._tools.widgetForAction(w.history_action)  # type: ignore[attr-defined]
+            button = w.toolbar.widgetForAction(w.history_action)  # type: ignore[attr-defined]
             QTest.mouseClick(button, Qt.MouseButton.LeftButton)
             return True
 
@@ -137,7 +137,7 @@ def main() -> int:
             if dialog_open() is not None:
                 return False
             w = window()
-            button = w._tools.widgetForAction(w.settings_action)  # type: ignore[attr-defined]
+            button = w.toolbar.widgetForAction(w.settings_action)  # type: ignore[attr-defined]
             QTest.mouseClick(button, Qt.MouseButton.LeftButton)
             return True
 
@@ -163,7 +163,7 @@ def main() -> int:
                 rect = view.visualRect(w.model.index(0))  # type: ignore[attr-defined]
                 QTest.mouseClick(view.viewport(), Qt.MouseButton.LeftButton,
                                  Qt.KeyboardModifier.NoModifier, rect.center())
-            button = w._tools.widgetForAction(w.sync_action)  # type: ignore[attr-defined]
+            button = w.toolbar.widgetForAction(w.sync_action)  # type: ignore[attr-defined]
             QTest.mouseClick(button, Qt.MouseButton.LeftButton)
             print(f"round {n}", flush=True)
             return True

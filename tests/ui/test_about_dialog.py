@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from composer import __version__
-from composer.ui.about_dialog import AboutDialog, licence_files, show_about
+from composer.ui.dialogs.about_dialog import AboutDialog, licence_files, show_about
 
 
 def test_the_notices_of_qt_python_and_icu_ship_with_the_app() -> None:

@@ -11,7 +11,7 @@ from composer.domain.accounts import Account
 from composer.secrets import SecretStore
 from composer.settings import SettingsFile
 from composer.sync.errors import SyncError, SyncErrorKind
-from composer.ui.accounts_dialog import KIND_FIELDS, AccountsDialog
+from composer.ui.dialogs.accounts_dialog import KIND_FIELDS, AccountsDialog
 
 
 def _dialog(qtbot: QtBot, tmp_path: Path, tester=None) -> tuple[AccountsDialog, SettingsFile]:  # type: ignore[no-untyped-def]

@@ -9,8 +9,8 @@ from composer.domain.accounts import Account
 from composer.domain.addresses import parse_addresses
 from composer.domain.models import Draft
 from composer.settings import Settings
-from composer.ui.conflict_dialog import ConflictDialog
-from composer.ui.settings_dialog import SettingsDialog
+from composer.ui.dialogs.conflict_dialog import ConflictDialog
+from composer.ui.dialogs.settings_dialog import SettingsDialog
 
 
 def test_conflict_dialog_highlights_differences_and_reports_the_choice(qtbot: QtBot) -> None:

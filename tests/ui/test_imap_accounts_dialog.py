@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 from composer.domain.accounts import Account
 from composer.secrets import SecretStore
 from composer.settings import SettingsFile
-from composer.ui.accounts_dialog import AccountsDialog, default_tester
+from composer.ui.dialogs.accounts_dialog import AccountsDialog, default_tester
 from tests.servers.dovecot import Dovecot, MailUser, TestCertificate
 from tests.servers.smtp import SmtpServer
 

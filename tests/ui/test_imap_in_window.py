@@ -15,7 +15,6 @@ from composer.secrets import SecretStore
 from composer.settings import Settings, SettingsFile
 from composer.store.drafts import DraftStore
 from composer.store.sync_state import SyncStatus
-from composer.ui.launch import _attach_sync
 from composer.ui.main_window import MainWindow
 from tests.servers.dovecot import TestCertificate
 from tests.servers.smtp import SmtpServer
@@ -51,7 +50,7 @@ def test_write_sync_then_edit_on_a_second_client_is_a_conflict(
     assert isinstance(imap_user, MailUser)
     SecretStore().set(account.name, imap_user.password)
     window: MainWindow = open_window(qtbot, paths)
-    _attach_sync(window)
+    window.attach_sync()
     assert window.sync is not None
     qtbot.waitUntil(lambda: not window.model.loading, timeout=5000)
     window.new_draft()

@@ -21,10 +21,9 @@ from composer.store.drafts import DraftStore, DraftSummary
 from composer.store.sync_state import SyncStatus
 from composer.sync.engine import SyncEngine
 from composer.sync.service import AdapterPool
-from composer.ui.conflict_dialog import ConflictDialog
-from composer.ui.draft_list import short_sync_words, sync_words
-from composer.ui.launch import _attach_sync
-from composer.ui.settings_dialog import SettingsDialog
+from composer.ui.dialogs.conflict_dialog import ConflictDialog
+from composer.ui.dialogs.settings_dialog import SettingsDialog
+from composer.ui.widgets.draft_list import short_sync_words, sync_words
 from tests.fakes.base import serve
 from tests.fakes.exante import FakeExante
 from tests.ui.conftest import open_window
@@ -107,11 +106,11 @@ def test_a_refused_sign_in_offers_the_fix(qtbot: QtBot, paths: Paths,
     _work(paths, url, key="ex_live_WRONG")
     draft = _draft_synced_once(paths, "held back")
     window = open_window(qtbot, paths)
-    _attach_sync(window)
+    window.attach_sync()
     window.open_draft(draft.id)
     qtbot.waitUntil(lambda: window.editor.sign_in_button.isVisible(), timeout=5000)
     window.editor.sign_in_button.click()
-    from composer.ui.accounts_dialog import AccountsDialog
+    from composer.ui.dialogs.accounts_dialog import AccountsDialog
 
     qtbot.waitUntil(lambda: bool(window.findChildren(AccountsDialog)), timeout=5000)
     dialog = window.findChildren(AccountsDialog)[0]
@@ -156,8 +155,8 @@ def test_keeping_a_missed_send_as_a_draft_is_not_undone_by_the_open_draft(
                                      utcnow() - timedelta(hours=3), "UTC")))
         store.close()
         window = open_window(qtbot, paths)
-        window.ask_missed = lambda count: False
-        _attach_sync(window)
+        window.send_later.ask_missed = lambda count: False
+        window.attach_sync()
         # The newest draft opens by itself; once the choice is applied it is shown anew.
         qtbot.waitUntil(lambda: window.editor.draft is not None
                         and window.editor.draft.schedule is None, timeout=5000)

@@ -14,7 +14,6 @@ from composer.secrets import SecretStore
 from composer.settings import Settings, SettingsFile
 from composer.store.drafts import DraftStore
 from composer.store.sync_state import SyncStatus
-from composer.ui.launch import _attach_sync
 from composer.ui.main_window import MainWindow
 from tests.fakes.base import serve
 from tests.fakes.exante import FakeExante
@@ -48,7 +47,7 @@ def test_write_sync_undo_send_and_scheduled_send(qtbot: QtBot, paths: Paths,
         default_account="Work", undo_send_seconds=1))
     SecretStore().set("Work", "ex_live_testkey")
     window: MainWindow = open_window(qtbot, paths)
-    _attach_sync(window)
+    window.attach_sync()
     assert window.sync is not None
     qtbot.waitUntil(lambda: not window.model.loading, timeout=5000)
     window.new_draft()
@@ -71,7 +70,7 @@ def test_write_sync_undo_send_and_scheduled_send(qtbot: QtBot, paths: Paths,
 
     window.send()
     qtbot.waitUntil(lambda: window.undo_button.isVisible(), timeout=5000)
-    window._undo()
+    window.status.undo()
     qtbot.waitUntil(lambda: "cancelled" in window.save_status.text(), timeout=5000)
     assert fake.sent == []
 

@@ -15,7 +15,6 @@ from composer.secrets import SecretStore
 from composer.settings import Settings, SettingsFile
 from composer.sync.adapters import adapter_class
 from composer.sync.http import make_client
-from composer.ui.launch import _attach_sync
 from composer.ui.main_window import MainWindow
 from tests.sync.files import MemoryFiles
 from tests.sync.services import SECRETS, Service, five_services
@@ -59,7 +58,7 @@ def test_a_draft_written_on_the_service_appears_after_one_pass(
         qtbot.waitUntil(lambda: not window.model.loading, timeout=5000)
         assert subject not in _subjects(window)
         passes: list[object] = []
-        _attach_sync(window)
+        window.attach_sync()
         assert window.sync is not None
         window.sync.sync_finished.connect(passes.append)
         with qtbot.waitSignal(window.sync.sync_finished, timeout=15_000):

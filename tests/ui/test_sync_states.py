@@ -20,7 +20,6 @@ from composer.store.drafts import DraftStore
 from composer.store.sync_state import SyncStatus
 from composer.sync.engine import SyncEngine
 from composer.sync.service import AdapterPool
-from composer.ui.launch import _attach_sync
 from composer.ui.main_window import MainWindow
 from tests.fakes.base import serve
 from tests.fakes.exante import FakeExante
@@ -60,7 +59,7 @@ def _sync_once(paths: Paths) -> None:
 
 
 def _summary_words(window: MainWindow, draft_id: str) -> str:
-    from composer.ui.draft_list import sync_words
+    from composer.ui.widgets.draft_list import sync_words
 
     row = window.model.row_of(draft_id)
     return sync_words(window.model.summary(row)) if row >= 0 else ""
@@ -125,7 +124,7 @@ def test_conflict_resolved_from_the_window(
     store.close()
     _sync_once(paths)
     window = open_window(qtbot, paths)
-    _attach_sync(window)
+    window.attach_sync()
     window.open_draft(draft.id)
     qtbot.waitUntil(lambda: window.editor.conflict_button.isVisible(), timeout=5000)
     window.show_conflict()
@@ -165,8 +164,8 @@ def test_send_later_for_a_service_that_cannot_schedule(
         asked.append(count)
         return len(asked) == 1   # first start: send them
 
-    window.ask_missed = ask
-    _attach_sync(window)
+    window.send_later.ask_missed = ask
+    window.attach_sync()
     qtbot.waitUntil(lambda: asked == [2], timeout=5000)
 
     def sent() -> bool:
@@ -192,8 +191,8 @@ def test_missed_send_later_can_be_kept_as_a_draft(
                                  utcnow() - timedelta(hours=3), "UTC")))
     store.close()
     window = open_window(qtbot, paths)
-    window.ask_missed = lambda count: False
-    _attach_sync(window)
+    window.send_later.ask_missed = lambda count: False
+    window.attach_sync()
 
     def kept() -> bool:
         s = DraftStore.open(paths.database)
@@ -232,7 +231,7 @@ def test_every_kind_of_account_added_and_tested_through_the_dialog(qtbot: QtBot,
                                                                    tmp_path) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtCore import Qt
 
-    from composer.ui.accounts_dialog import AccountsDialog, default_tester
+    from composer.ui.dialogs.accounts_dialog import AccountsDialog, default_tester
     from tests.sync.services import SECRETS, five_services
 
     settings = SettingsFile(tmp_path / "settings.json")
@@ -271,12 +270,12 @@ def test_wrong_key_then_fixed_in_the_dialog_syncs(
                              subject="held back"))
     store.close()
     window = open_window(qtbot, paths)
-    _attach_sync(window)
+    window.attach_sync()
     assert window.sync is not None
     window.sync.sync_now()
     qtbot.waitUntil(lambda: "Work: sign-in needed" in window.sync_status.text(),
                     timeout=10_000)
-    from composer.ui.accounts_dialog import AccountsDialog
+    from composer.ui.dialogs.accounts_dialog import AccountsDialog
 
     window.show_accounts()
     dialog = window.findChildren(AccountsDialog)[0]

@@ -14,7 +14,7 @@ from composer.domain.models import BodyMode
 from composer.paths import Paths
 from composer.store.drafts import DraftStore
 from composer.ui.main_window import MainWindow
-from composer.ui.recipient_field import MIME
+from composer.ui.widgets.recipient_field import MIME
 from tests.ui.conftest import open_window, wait_open, wait_saved
 
 
@@ -193,7 +193,7 @@ def test_history_restore(qtbot: QtBot, window: MainWindow) -> None:
     window.editor.subject.setText("")
     qtbot.keyClicks(window.editor.subject, "Second")
     wait_saved(qtbot, window, lambda d: d.subject == "Second")
-    from composer.ui.history_dialog import HistoryDialog
+    from composer.ui.dialogs.history_dialog import HistoryDialog
 
     draft = window.editor.draft
     assert draft is not None
@@ -276,7 +276,7 @@ def test_disk_full_says_so_keeps_the_text_and_retry_saves_it(qtbot: QtBot,
     assert "disk is full" in window.save_status.text()
     assert window.retry_button.isVisible()
     assert window.editor.rich.toPlainText() == long_text   # nothing typed is lost
-    on_disk = DraftStore.open(window._paths.database)
+    on_disk = DraftStore.open(window.paths.database)
     assert on_disk.get(saved.id).subject == "Budget"       # the last good save is intact
     on_disk.close()
 

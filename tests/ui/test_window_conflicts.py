@@ -57,7 +57,7 @@ def conflicted(paths: Paths) -> Iterator[tuple[FakeExante, str, str]]:
 def test_a_conflict_is_resolved_from_either_draft(
         qtbot: QtBot, paths: Paths, conflicted: tuple[FakeExante, str, str],
         open_which: str) -> None:
-    from composer.ui.conflict_dialog import ConflictDialog
+    from composer.ui.dialogs.conflict_dialog import ConflictDialog
 
     fake, mine, theirs = conflicted
     window = open_window(qtbot, paths)

@@ -17,12 +17,14 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from composer.domain.addresses import parse_addresses
-from composer.domain.models import Draft
+from composer.domain.mailto import parse_mailto
+from composer.domain.models import Draft, utcnow
 from composer.paths import Paths
+from composer.settings import SettingsFile
 from composer.store.drafts import DraftStore
-from composer.ui.body_editor import SafeTextEdit
-from composer.ui.mailto import parse_mailto
 from composer.ui.main_window import MainWindow
+from composer.ui.widgets.body_editor import SafeTextEdit
+from composer.ui.wiring import build_window
 from tests.ui.conftest import open_window, wait_open
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,7 +37,7 @@ def test_autocomplete_most_used_first_and_forget(qtbot: QtBot, paths: Paths) -> 
     store.save(Draft(to=tuple(parse_addresses("bea@x.test")), subject="b"))
     store.close()
     window = open_window(qtbot, paths)
-    qtbot.waitUntil(lambda: len(window._recipients) == 2, timeout=5000)
+    qtbot.waitUntil(lambda: len(window.recipients.known) == 2, timeout=5000)
     assert window.suggest("b") == [("bob@x.test", "Bob Builder"), ("bea@x.test", "")]
     assert window.suggest("build") == [("bob@x.test", "Bob Builder")]
     window.editor.to.forget_requested.emit("bob@x.test")
@@ -127,11 +129,11 @@ def test_after_first_frame_work_runs_once_shown_or_not(qtbot: QtBot, paths: Path
     fired: list[str] = []
     shown.first_painted.connect(lambda: fired.append("shown"))
     qtbot.waitUntil(lambda: fired == ["shown"], timeout=5000)
-    buttons = [shown._tools.widgetForAction(a) for a in shown._tools.actions()]
+    buttons = [shown.toolbar.widgetForAction(a) for a in shown.toolbar.actions()]
     assert [b.accessibleName() for b in buttons if b is not None][:3] == ["New", "Send",
                                                                           "Attach"]
     # A window that never paints (started minimized) still gets there, once.
-    hidden = MainWindow(paths, shown._settings_file, shown._clock)
+    hidden = build_window(paths, SettingsFile(paths.settings_file), utcnow)
     qtbot.addWidget(hidden)
     with qtbot.waitSignal(hidden.first_painted, timeout=10_000):
         pass

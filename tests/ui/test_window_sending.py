@@ -17,9 +17,8 @@ from composer.paths import Paths
 from composer.secrets import SecretStore
 from composer.settings import Settings, SettingsFile
 from composer.store.drafts import DraftStore
-from composer.ui.draft_list import SENT
-from composer.ui.launch import _attach_sync
 from composer.ui.main_window import MainWindow
+from composer.ui.widgets.draft_list import SENT
 from tests.fakes.base import serve
 from tests.fakes.exante import FakeExante
 from tests.ui.conftest import open_window, wait_open
@@ -63,7 +62,7 @@ def test_a_synced_draft_open_at_start_is_sent_once_and_leaves_the_drafts(
         store.close()
     window = open_window(qtbot, paths)
     wait_open(qtbot, window)
-    _attach_sync(window)                      # as launch does after the first frame
+    window.attach_sync()                      # as launch does after the first frame
     qtbot.waitUntil(lambda: len(exante.drafts) == 1, timeout=10_000)
     assert window.send_action.isEnabled()     # not only after an edit
     _active(qtbot, window)
@@ -99,7 +98,7 @@ def test_a_synced_draft_open_at_start_is_sent_once_and_leaves_the_drafts(
 def test_ctrl_n_pushes_nothing_until_the_draft_has_content(
         qtbot: QtBot, paths: Paths, exante: FakeExante) -> None:
     window = open_window(qtbot, paths)
-    _attach_sync(window)
+    window.attach_sync()
     qtbot.waitUntil(lambda: not window.model.loading, timeout=5000)
     _active(qtbot, window)
     qtbot.keyClick(window, Qt.Key.Key_N, CTRL)

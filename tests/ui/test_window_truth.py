@@ -126,7 +126,7 @@ def test_suggestions_quote_a_comma_name_and_skip_what_is_there(qtbot: QtBot,
 
     window = _seeded(qtbot, paths, Draft(subject="Earlier", to=tuple(parse_addresses(
         '"Doe, J" <j@y.test>, Jo <jo@y.test>'))))
-    qtbot.waitUntil(lambda: len(window._recipients) == 2)
+    qtbot.waitUntil(lambda: len(window.recipients.known) == 2)
     _new_typed(qtbot, window)
     edit = window.editor.to.line_edit()
     qtbot.keyClicks(edit, "Doe")
@@ -225,7 +225,7 @@ def test_link_dialog_adds_a_scheme_and_typing_after_a_link_is_plain(
 
 def test_attach_button_refusal_goes_away_and_the_row_shows_a_paperclip(
         qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
-    from composer.ui.draft_list import SUMMARY_ROLE
+    from composer.ui.widgets.draft_list import SUMMARY_ROLE
 
     draft = _new_typed(qtbot, window)
     big = tmp_path / "huge.bin"
@@ -300,7 +300,7 @@ def test_menu_bar_opens_and_saves_eml_and_reaches_deleted_drafts(
         qtbot: QtBot, paths: Paths, tmp_path: Path) -> None:
     from composer.domain.addresses import parse_addresses
     from composer.domain.eml import draft_to_eml, eml_to_draft
-    from composer.ui.draft_list import DELETED
+    from composer.ui.widgets.draft_list import DELETED
 
     window = _seeded(qtbot, paths, Draft(subject="Old one", html="<p>gone</p>"))
     old = wait_open(qtbot, window)
@@ -309,7 +309,7 @@ def test_menu_bar_opens_and_saves_eml_and_reaches_deleted_drafts(
     incoming = tmp_path / "in.eml"
     incoming.write_bytes(draft_to_eml(Draft(subject="From a file", to=tuple(
         parse_addresses("zed@x.test")), html="<p>Imported body</p>"), lambda _: b""))
-    window.ask_open_eml = lambda: incoming
+    window.eml.ask_open = lambda: incoming
     _menu_item(qtbot, window, "File", "Open .eml…")
     qtbot.waitUntil(lambda: window.editor.draft is not None
                     and window.editor.draft.subject == "From a file", timeout=5000)
@@ -322,7 +322,7 @@ def test_menu_bar_opens_and_saves_eml_and_reaches_deleted_drafts(
         store.close()
     qtbot.keyClicks(window.editor.subject, " (edited)")
     out = tmp_path / "out.eml"
-    window.ask_save_eml = lambda suggested: out
+    window.eml.ask_save = lambda suggested: out
     _menu_item(qtbot, window, "File", "Save as .eml…")
     qtbot.waitUntil(out.exists, timeout=5000)
     assert eml_to_draft(out.read_bytes()).draft.subject == "From a file (edited)"
@@ -353,7 +353,7 @@ def test_settings_theme_dark_darkens_the_window_at_once_and_after_restart(
     from PySide6.QtWidgets import QComboBox, QDialogButtonBox
 
     from composer.settings import SettingsFile
-    from composer.ui.settings_dialog import SettingsDialog
+    from composer.ui.dialogs.settings_dialog import SettingsDialog
     from composer.ui.theme import apply_theme
 
     window = _seeded(qtbot, paths, Draft(subject="Theme"))
@@ -429,7 +429,7 @@ def test_send_later_typed_date_dst_note_stays_and_one_time_everywhere(
 
 
 def _row_words(window: MainWindow, draft_id: str) -> bool:
-    from composer.ui.draft_list import SUMMARY_ROLE, short_sync_words
+    from composer.ui.widgets.draft_list import SUMMARY_ROLE, short_sync_words
 
     row = window.model.row_of(draft_id)
     if row < 0:
@@ -468,7 +468,7 @@ def test_a_send_later_preset_updates_the_fields(qtbot: QtBot, paths: Paths) -> N
 
 def test_history_rows_say_what_changed_and_mark_the_current_one(
         qtbot: QtBot, paths: Paths) -> None:
-    from composer.ui.history_dialog import HistoryDialog
+    from composer.ui.dialogs.history_dialog import HistoryDialog
 
     window = _seeded(qtbot, paths, Draft(subject="Plan", html="<p>one two three</p>"))
     _click_body(qtbot, window)
@@ -476,7 +476,7 @@ def test_history_rows_say_what_changed_and_mark_the_current_one(
     wait_saved(qtbot, window, lambda d: "four five" in d.html)
     qtbot.keyClicks(window.editor.subject, " B")
     wait_saved(qtbot, window, lambda d: d.subject == "Plan B")
-    button = window._tools.widgetForAction(window.history_action)
+    button = window.toolbar.widgetForAction(window.history_action)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: any(isinstance(w, HistoryDialog) and w.isVisible()
                                 for w in QApplication.topLevelWidgets()))

@@ -15,7 +15,7 @@ from composer.domain.services import KINDS, SERVICES, service
 from composer.secrets import SecretStore
 from composer.settings import SettingsFile
 from composer.sync.adapters import adapter_class
-from composer.ui.accounts_dialog import KIND_FIELDS, AccountsDialog
+from composer.ui.dialogs.accounts_dialog import KIND_FIELDS, AccountsDialog
 from composer.ui.messages import kind_title
 from tests.sync.services import BUILDERS, NAMES, REAL_SERVERS, five_services
 

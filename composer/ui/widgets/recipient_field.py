@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 
 from composer.domain.addresses import parse_addresses
 from composer.domain.models import Address
-from composer.ui.flow_layout import FlowLayout
+from composer.ui.widgets.flow_layout import FlowLayout
 
 MIME = "application/x-composer-address"
 Suggester = Callable[[str], list[tuple[str, str]]]

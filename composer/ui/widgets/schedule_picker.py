@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 from composer.domain.models import Schedule
 from composer.domain.schedule import presets, resolve_send_at
 from composer.errors import InvalidInputError
-from composer.ui.icons import icon
-from composer.ui.when_field import WhenField
+from composer.ui.widgets.icons import icon
+from composer.ui.widgets.when_field import WhenField
 
 
 class SchedulePicker(QWidget):

@@ -34,15 +34,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from composer.domain.addresses import parse_addresses
 from composer.domain.html import html_to_text, sanitize_html, text_to_html
 from composer.domain.models import Address, Attachment, BodyMode, Draft
 from composer.settings import Settings
-from composer.ui.attachment_list import AttachmentList
-from composer.ui.body_editor import SafeTextEdit
-from composer.ui.icons import named_icon
 from composer.ui.messages import field_label, kind_title
-from composer.ui.recipient_field import RecipientField
-from composer.ui.schedule_picker import SchedulePicker
+from composer.ui.widgets.attachment_list import AttachmentList
+from composer.ui.widgets.body_editor import SafeTextEdit
+from composer.ui.widgets.icons import named_icon
+from composer.ui.widgets.recipient_field import RecipientField
+from composer.ui.widgets.schedule_picker import SchedulePicker
 
 
 class DraftEditor(QWidget):
@@ -327,7 +328,6 @@ class DraftEditor(QWidget):
     @staticmethod
     def _pending(field: RecipientField) -> tuple[Address, ...]:
         """Text still in a recipient input is saved too (nothing typed is lost)."""
-        from composer.domain.addresses import parse_addresses
 
         text = field.line_edit().text().strip()
         return tuple(parse_addresses(text)) if text else ()
@@ -486,7 +486,7 @@ class DraftEditor(QWidget):
         self.rich.setCurrentCharFormat(plain)
 
     def _link(self) -> None:
-        from composer.ui.link_dialog import LinkDialog
+        from composer.ui.dialogs.link_dialog import LinkDialog  # on first use: start-up speed
 
         cursor = self.rich.textCursor()
         dialog = LinkDialog(cursor.selectedText(), self)
@@ -502,7 +502,7 @@ class DraftEditor(QWidget):
 
     def insert_link(self, url: str, text: str = "") -> None:
         """``url`` as typed: a bare domain gets https://, an e-mail address mailto:."""
-        from composer.ui.link_dialog import normalize_url
+        from composer.ui.dialogs.link_dialog import normalize_url  # start-up speed
 
         href = normalize_url(url)
         if not href:
@@ -549,7 +549,7 @@ class DraftEditor(QWidget):
             self.files_chosen.emit(files)
 
     def _pick_files(self) -> list[Path]:
-        from PySide6.QtWidgets import QFileDialog
+        from PySide6.QtWidgets import QFileDialog  # wrapped on first use: start-up speed
 
         names, _ = QFileDialog.getOpenFileNames(self, self.tr("Attach files"))
         return [Path(n) for n in names]

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from composer.domain.models import MAX_ATTACHMENT_BYTES, Attachment
 from composer.errors import format_size
-from composer.ui.icons import icon
+from composer.ui.widgets.icons import icon
 
 
 def local_files(mime: QMimeData) -> list[Path]:

@@ -20,12 +20,13 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from composer.domain.addresses import parse_addresses
 from composer.domain.models import DraftStatus, utcnow
 from composer.store.drafts import DraftStore, DraftSummary
 from composer.store.sync_state import SyncStatus
 from composer.ui.bridge import StorageBridge
-from composer.ui.icons import icon
 from composer.ui.messages import error_color, field_label
+from composer.ui.widgets.icons import icon
 
 PAGE = 200
 SUMMARY_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -73,7 +74,6 @@ def clock_time(when: datetime, now: datetime) -> str:
 @functools.lru_cache(maxsize=4096)
 def display_recipients(header: str) -> str:
     """``"Doe, J" <j@y.test>, ann@x.test`` as a person reads it: ``Doe, J, ann@x.test``."""
-    from composer.domain.addresses import parse_addresses
 
     return ", ".join((a.name or a.addr) if a.valid else (a.raw or a.addr)
                      for a in parse_addresses(header))
@@ -251,8 +251,8 @@ class DraftListModel(QAbstractListModel):
         self._bridge.submit(load, lambda rows: self._replace(generation, rows, wanted),
                             lambda _: self._failed(generation))
 
-    def _replace(self, generation: int, rows: object, wanted: int) -> None:
-        if generation != self._generation or not isinstance(rows, list):
+    def _replace(self, generation: int, rows: list[DraftSummary], wanted: int) -> None:
+        if generation != self._generation:
             return
         self.beginResetModel()
         self._rows = rows
@@ -261,8 +261,8 @@ class DraftListModel(QAbstractListModel):
         self.endResetModel()
         self.loaded.emit()
 
-    def _append(self, generation: int, rows: object) -> None:
-        if generation != self._generation or not isinstance(rows, list):
+    def _append(self, generation: int, rows: list[DraftSummary]) -> None:
+        if generation != self._generation:
             return
         self._loading = False
         self._more = len(rows) >= PAGE

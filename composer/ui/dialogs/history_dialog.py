@@ -102,8 +102,7 @@ class HistoryDialog(QDialog):
         self._revisions: list[RevisionInfo] = []
         bridge.submit(lambda store: _history(store, draft_id), self._show, self._failed)
 
-    def _show(self, found: object) -> None:
-        assert isinstance(found, tuple)
+    def _show(self, found: tuple[list[RevisionInfo], list[Change]]) -> None:
         revisions, changes = found
         self._revisions = revisions
         for n, (r, change) in enumerate(zip(revisions, changes, strict=True)):
