@@ -73,14 +73,22 @@ class ConflictPair:
     theirs: Draft
 
 
-def conflict_pair(store: DraftStore, draft_id: str) -> ConflictPair:
+@dataclass(frozen=True)
+class DeletedOnService:
+    """The draft, kept here, whose copy was deleted on its service while it was edited."""
+
+    mine: Draft
+
+
+def conflict_pair(store: DraftStore, draft_id: str) -> ConflictPair | DeletedOnService:
+    """What the user chooses between: the two versions, or (deleted on the service) the
+    draft alone."""
+    if conflicts.deleted_on_service(store, draft_id):
+        return DeletedOnService(store.get(draft_id))
     mine_id, theirs_id = conflicts.conflict_pair(store, draft_id)
     return ConflictPair(store.get(mine_id), store.get(theirs_id))
 
 
 def resolve(store: DraftStore, draft_id: str, choice: str) -> str:
     """Apply the user's choice; returns the id of the draft to show afterwards."""
-    mine_id, _ = conflicts.conflict_pair(store, draft_id)
-    {"mine": conflicts.keep_mine, "theirs": conflicts.keep_theirs,
-     "both": conflicts.keep_both}[choice](store, mine_id)
-    return mine_id
+    return conflicts.resolve(store, draft_id, choice)

@@ -116,6 +116,7 @@ class MainWindow(QMainWindow):
         c.send_later.queued.connect(self.sync_now)
         c.send_later.missed_handled.connect(self._after_missed)
         c.conflicts.resolved.connect(self._on_resolved)
+        c.conflicts.deleted_here.connect(c.history.announce_delete)
         c.eml.opened.connect(self._on_eml_opened)
         c.recipients.load()
         self.window_actions.set_can_sync(bool(self.settings.accounts))

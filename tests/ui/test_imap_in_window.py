@@ -83,3 +83,69 @@ def test_write_sync_then_edit_on_a_second_client_is_a_conflict(
         store.close()
     assert subjects == ["Offsite agenda (phone)", "Offsite agenda, final"]
     window.close()
+
+
+@pytest.mark.parametrize("choice", ["again", "delete"])
+def test_a_draft_deleted_on_a_second_client_asks_in_the_window(
+        qtbot: QtBot, paths: Paths, account: Account, imap_user: object,
+        smtp_server: SmtpServer, certificate: TestCertificate, other_client: IMAPClient,
+        monkeypatch: pytest.MonkeyPatch, choice: str) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.servers.dovecot import MailUser
+
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert))  # trust the test servers
+    settings = SettingsFile(paths.settings_file)
+    settings.save(Settings(accounts=(account,), default_account=account.name))
+    assert isinstance(imap_user, MailUser)
+    SecretStore().set(account.name, imap_user.password)
+    window: MainWindow = open_window(qtbot, paths)
+    window.attach_sync()
+    assert window.sync is not None
+    qtbot.waitUntil(lambda: not window.model.loading, timeout=5000)
+    window.new_draft()
+    draft = wait_open(qtbot, window)
+    window.editor.to.add_text("bob@example.org")
+    qtbot.keyClicks(window.editor.subject, "Budget")
+    window.sync.sync_now()
+    qtbot.waitUntil(lambda: _state(paths, draft.id) is SyncStatus.SYNCED and
+                    _subjects(other_client) == ["Budget"], timeout=15_000)
+    [uid] = other_client.search(["NOT", "DELETED"])
+    other_client.delete_messages([uid])       # deleted on the phone
+    other_client.uid_expunge([uid])
+    qtbot.keyClicks(window.editor.subject, " v2")
+    wait_saved(qtbot, window, lambda d: d.subject == "Budget v2")
+    window.sync.sync_now()
+    qtbot.waitUntil(lambda: _state(paths, draft.id) is SyncStatus.CONFLICT, timeout=15_000)
+    assert _subjects(other_client) == []       # nothing re-created behind the user
+    button = window.editor.conflict_button
+    qtbot.waitUntil(button.isVisible, timeout=5000)
+    assert button.text() == "Keep or delete…"
+    assert "deleted on the service" in window.editor.sync_label.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.conflicts.question is not None and
+                    window.conflicts.question.isVisible(), timeout=5000)
+    box = window.conflicts.question
+    assert box is not None and "Budget v2" in box.text()
+    wanted = "Save it there again" if choice == "again" else "Delete it here too"
+    [target] = [b for b in box.buttons() if b.text() == wanted]
+    qtbot.mouseClick(target, Qt.MouseButton.LeftButton)
+    if choice == "again":
+        qtbot.waitUntil(lambda: _state(paths, draft.id) is not SyncStatus.CONFLICT,
+                        timeout=5000)
+        window.sync.sync_now()
+        qtbot.waitUntil(lambda: _state(paths, draft.id) is SyncStatus.SYNCED and
+                        _subjects(other_client) == ["Budget v2"], timeout=15_000)
+    else:
+        qtbot.waitUntil(lambda: window.editor.draft is None, timeout=5000)
+        store = DraftStore.open(paths.database)
+        try:
+            assert [d.id for d in store.list(deleted=True)] == [draft.id]   # restorable
+            assert store.list() == []
+            assert store.outbox.pending_for(draft.id) == []   # no delete for the service
+        finally:
+            store.close()
+        assert "Undo" in [b.text() for b in window.findChildren(QPushButton)
+                          if b.isVisible()]
+    window.close()

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer
 
 from composer.store.drafts import DraftStore, DraftSummary
-from composer.store.sync_state import SyncStatus
+from composer.store.sync_state import DELETED_ON_SERVICE, SyncStatus
 from composer.ui import messages
 from composer.ui.bridge import StorageBridge
 from composer.ui.controllers.settings_state import CurrentSettings
@@ -85,6 +85,9 @@ class DraftStateController(QObject):
                 .replace("%1", messages.field_label(summary.sync_field))
         editor.show_sync_state(words, attention=needs_attention(summary) or sign_in)
         editor.conflict_button.setVisible(summary.sync is SyncStatus.CONFLICT)
+        editor.conflict_button.setText(
+            self.tr("Keep or delete…") if summary.sync_error_kind == DELETED_ON_SERVICE
+            else self.tr("Resolve conflict…"))
         editor.sign_in_button.setVisible(sign_in)
         editor.show_service_problem(summary.sync_field if refused else None,
                                     summary.sync_error if refused else None)

@@ -28,9 +28,11 @@ class HistoryController(QObject):
 
     def delete(self, draft_id: str) -> None:
         self._bridge.submit(lambda store: store.delete(draft_id),
-                            lambda _: self._deleted(draft_id), self._status.error)
+                            lambda _: self.announce_delete(draft_id), self._status.error)
 
-    def _deleted(self, draft_id: str) -> None:
+    def announce_delete(self, draft_id: str) -> None:
+        """``draft_id`` went to Deleted (here, or by another controller's job): say so,
+        with Undo."""
         self.deleted.emit(draft_id)
         self._status.say(self.tr("Draft deleted."))
         self._status.offer_undo(lambda: self.restore(draft_id))

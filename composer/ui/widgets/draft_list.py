@@ -23,7 +23,7 @@ from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem,
 from composer.domain.addresses import parse_addresses
 from composer.domain.models import DraftStatus, utcnow
 from composer.store.drafts import DraftStore, DraftSummary
-from composer.store.sync_state import SyncStatus
+from composer.store.sync_state import DELETED_ON_SERVICE, SyncStatus
 from composer.ui.bridge import StorageBridge
 from composer.ui.messages import error_color, field_label
 from composer.ui.widgets.icons import icon
@@ -104,6 +104,9 @@ def sync_words(s: DraftSummary) -> str:
         state = failure_words(s)
     elif s.sync is SyncStatus.SYNCED and s.last_synced_at is not None:
         state = _tr("synced at %1").replace("%1", clock_time(s.last_synced_at, utcnow()))
+    elif s.sync is SyncStatus.CONFLICT and s.sync_error_kind == DELETED_ON_SERVICE:
+        state = _tr("deleted on the service while you edited it here — save it there "
+                    "again, or delete it here too")
     elif s.sync is SyncStatus.CONFLICT:
         state = _tr("changed here and on the service — choose which version to keep")
     else:
@@ -131,8 +134,12 @@ def short_sync_words(s: DraftSummary) -> str:
             state = _tr("not accepted")
         elif kind in ("transient", "rate_limited") and s.retry_at is not None:
             state = _tr("retry at %1").replace("%1", f"{s.retry_at.astimezone():%H:%M}")
+        elif kind == "protocol":
+            state = _tr("not understood")
         else:
             state = _tr("failed")
+    elif s.sync is SyncStatus.CONFLICT and s.sync_error_kind == DELETED_ON_SERVICE:
+        state = _tr("deleted there")
     elif s.sync is SyncStatus.SYNCED and s.last_synced_at is not None:
         state = _tr("synced %1").replace("%1", clock_time(s.last_synced_at, utcnow()))
     else:
@@ -165,6 +172,10 @@ def failure_words(s: DraftSummary) -> str:
     if kind in ("transient", "rate_limited") and s.retry_at is not None:
         return _tr("will retry at %1 (%2)").replace(
             "%1", f"{s.retry_at.astimezone():%H:%M}").replace("%2", reason)
+    if kind == "protocol":
+        return _tr("the service answered in a way this version does not understand (%1) — "
+                   "it is tried again when you change the draft or update the app") \
+            .replace("%1", reason)
     return _tr("failed: %1").replace("%1", reason) if reason else _tr("failed")
 
 
