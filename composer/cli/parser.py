@@ -114,7 +114,7 @@ def build_headless_parser() -> argparse.ArgumentParser:
     res.add_argument("id", help="either draft of the conflict")
     res.add_argument("--keep", required=True, choices=["mine", "theirs", "both"])
 
-    account = sub.add_parser("account", help="accounts of the five services")
+    account = sub.add_parser("account", help="accounts: " + ", ".join(KINDS))
     asub = account.add_subparsers(dest="action", required=True)
     add = asub.add_parser("add", help="add or replace an account")
     add.add_argument("name")

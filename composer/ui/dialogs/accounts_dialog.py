@@ -1,4 +1,5 @@
-"""Accounts: add, edit, remove and test an account of each of the five kinds.
+"""Accounts: add, edit, remove and test an account of any kind the service registry
+(composer/domain/services.py) declares.
 
 Labels and help are in the user's words; the secret goes only to the keychain (the
 settings file keeps the rest). "Test" runs on a worker thread and shows the service's
