@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 
 from composer.domain.accounts import Account
@@ -75,6 +75,13 @@ def test_a_synced_draft_open_at_start_is_sent_once_and_leaves_the_drafts(
     qtbot.waitUntil(lambda: window.editor.read_only, timeout=5000)
     qtbot.waitUntil(lambda: window.model.row_of(seeded.id) < 0, timeout=5000)
     assert window.editor.subject.isReadOnly() and not window.send_action.isEnabled()
+    # Nothing on screen invites a change: no recipient input, no "×" on the chips, no
+    # send-later time (it went), no "drop files here".
+    editor = window.editor
+    assert not editor.to.line_edit().isVisible()
+    assert not any(b.isVisible() for b in editor.to.findChildren(QToolButton))
+    assert not editor.schedule.isVisible()
+    assert editor.attachments.meter.text() == "No attachments"
     qtbot.keyClicks(window.editor.rich, "more words")
     qtbot.keyClick(window.editor.subject, Qt.Key.Key_Return, CTRL)
     window.sync.sync_now()  # type: ignore[union-attr]
@@ -92,6 +99,8 @@ def test_a_synced_draft_open_at_start_is_sent_once_and_leaves_the_drafts(
     copy = window.editor.draft
     assert copy is not None and copy.subject == "Quarterly numbers"
     assert not window.editor.read_only and copy.status is DraftStatus.DRAFT
+    assert editor.to.line_edit().isVisible() and editor.schedule.isVisible()
+    assert all(b.isVisible() for b in editor.to.findChildren(QToolButton))
     window.close()
 
 

@@ -8,7 +8,7 @@ import mimetypes
 from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QMimeData, Qt, Signal
+from PySide6.QtCore import QEvent, QMimeData, Qt, Signal
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QFileIconProvider,
@@ -111,7 +111,8 @@ class AttachmentList(QWidget):
         limit = self._limit or MAX_ATTACHMENT_BYTES * max(len(self._items), 1)
         if not self._items:
             self.meter.setText(self.tr("No attachments — drop files here or press "
-                                       "Ctrl+Shift+A"))
+                                       "Ctrl+Shift+A") if self.isEnabled()
+                               else self.tr("No attachments"))
         else:
             n = len(self._items)
             count = self.tr("1 file") if n == 1 else self.tr("%n files", "", n)
@@ -125,6 +126,11 @@ class AttachmentList(QWidget):
         self.meter.setProperty("over", bool(self._limit and total > limit))
         for position, att in enumerate(self._items):
             self._rows.insertWidget(position, self._row(att))
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.EnabledChange:  # read-only: no invitation to drop
+            self._render()
 
     def _row(self, att: Attachment) -> QWidget:
         row = QWidget()

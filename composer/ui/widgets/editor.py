@@ -257,6 +257,9 @@ class DraftEditor(QWidget):
         self.read_only_button.setText(button)
         self.read_only_button.setAccessibleName(button)
         self.read_only_button.setVisible(not editable and bool(button))
+        # A sent or deleted message has no send-later time to pick (the heading says
+        # when it went); the picker would show a default time as if one were set.
+        self.schedule.setVisible(editable)
         if not editable:
             self.conflict_button.hide()
             self.sign_in_button.hide()

@@ -66,6 +66,7 @@ class Chip(QFrame):
         close.setAccessibleName(self.tr("Remove %1").replace("%1", address.formatted()))
         close.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         close.clicked.connect(lambda: self.remove_clicked.emit(self))
+        self.close_button = close
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 1, 2, 1)
         layout.setSpacing(2)
@@ -194,6 +195,7 @@ class RecipientField(QWidget):
         if any(self._key(c.address) == self._key(address) for c in self._chips):
             return False
         chip = Chip(address, self)
+        chip.close_button.setVisible(self.isEnabled())
         chip.remove_clicked.connect(self._on_remove)
         chip.edit_requested.connect(self._on_edit)
         self._flow.insertWidget(len(self._chips), chip)
@@ -323,9 +325,12 @@ class RecipientField(QWidget):
         return False
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.EnabledChange:  # read-only: no "Add recipients…"
-            self._input.setPlaceholderText(self.tr("Add recipients…") if self.isEnabled()
-                                           else "")
+        if event.type() == QEvent.Type.EnabledChange:
+            # Read-only (a sent or deleted message): no input and no "×" to remove.
+            editable = self.isEnabled()
+            self._input.setVisible(editable)
+            for chip in self._chips:
+                chip.close_button.setVisible(editable)
         super().changeEvent(event)
 
     # -- drag and drop --------------------------------------------------------------------
