@@ -92,6 +92,7 @@ def test_a_synced_draft_open_at_start_is_sent_once_and_leaves_the_drafts(
     tabs = window.views
     qtbot.mouseClick(tabs, Qt.MouseButton.LeftButton, pos=tabs.tabRect(1).center())
     assert tabs.tabData(tabs.currentIndex()) == SENT
+    assert window.pane.search.placeholderText() == "Search sent messages"
     qtbot.waitUntil(lambda: window.model.row_of(seeded.id) == 0, timeout=5000)
     qtbot.mouseClick(window.editor.read_only_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.editor.draft is not None

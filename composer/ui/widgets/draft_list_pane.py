@@ -102,7 +102,12 @@ class DraftListPane(QWidget):
             self.draft_chosen.emit(self.model.summary(index.row()).id)
 
     def _on_view(self, index: int) -> None:
-        self.model.set_view(str(self.views.tabData(index)))
+        view = str(self.views.tabData(index))
+        words = {DRAFTS: self.tr("Search drafts"), SENT: self.tr("Search sent messages"),
+                 DELETED: self.tr("Search deleted drafts")}.get(view, self.tr("Search"))
+        self.search.setPlaceholderText(words)
+        self.search.setAccessibleName(words)
+        self.model.set_view(view)
 
     def show_view(self, view: str) -> None:
         """Drafts, Sent or Deleted in the list (the menu's View items)."""
