@@ -215,7 +215,7 @@ def draft_show(core: Core, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def draft_history(core: Core, args: argparse.Namespace, out: TextIO) -> int:
-    revisions = core.store.history(args.id)
+    revisions = core.store.revisions.history(args.id)
     if args.json:
         print(dump_json([revision_json(r) for r in revisions]), file=out)
         return 0

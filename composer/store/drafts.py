@@ -39,6 +39,7 @@ from composer.store.outbox import (
     enqueue_push,
     unclaim_in,
 )
+from composer.store.revisions import KEEP_RECENT, Revisions
 from composer.store.sync_state import (
     SyncState,
     SyncStates,
@@ -48,11 +49,6 @@ from composer.store.sync_state import (
 )
 
 Clock = Callable[[], datetime]
-
-#: revisions always kept per draft; older ones are thinned (see ``_thin``)
-KEEP_RECENT = 20
-KEEP_OLD = 60
-
 
 @dataclass(frozen=True)
 class DraftSummary:
@@ -103,14 +99,6 @@ def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[tuple[Sequence[str]
 
 
 @dataclass(frozen=True)
-class RevisionInfo:
-    revision: int
-    saved_at: datetime
-    subject: str
-    preview: str
-
-
-@dataclass(frozen=True)
 class RecipientSuggestion:
     addr: str
     name: str
@@ -155,6 +143,7 @@ class DraftStore:
         self.blobs = BlobStore(conn)
         self.outbox = Outbox(conn)
         self.sync_states = SyncStates(conn)
+        self.revisions = Revisions(conn)
 
     @classmethod
     def open(cls, path: Path, clock: Clock = utcnow) -> DraftStore:
@@ -347,7 +336,7 @@ class DraftStore:
         self._remember_recipients(saved, previous, stamp)
         self._track_sync(saved, previous, stamp)
         if saved.revision > KEEP_RECENT and saved.revision % 10 == 0:
-            self._thin(saved.id, now)
+            self.revisions.thin_in(saved.id, now)
 
     def _track_sync(self, saved: Draft, previous: Draft | None, stamp: str) -> None:
         if saved.status is not DraftStatus.DRAFT:
@@ -379,35 +368,6 @@ class DraftStore:
             "ON CONFLICT(addr) DO UPDATE SET use_count = use_count + 1, last_used = excluded."
             "last_used, name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END",
             [(a.addr.lower(), a.name, stamp) for a in added],
-        )
-
-    def _thin(self, draft_id: str, now: datetime) -> None:
-        """Keep the newest KEEP_RECENT revisions; of older ones keep one per hour for a day,
-        one per day for a month, one per week before that, at most KEEP_OLD."""
-        rows = self._conn.execute(
-            "SELECT revision, saved_at FROM revisions WHERE draft_id = ? "
-            "ORDER BY revision DESC LIMIT -1 OFFSET ?",
-            (draft_id, KEEP_RECENT),
-        ).fetchall()
-        seen: set[tuple[str, int]] = set()
-        drop: builtins.list[int] = []
-        kept = 0
-        for revision, saved_at in rows:
-            age = now - datetime.fromisoformat(saved_at)
-            if age <= timedelta(days=1):
-                bucket = ("h", int(age.total_seconds() // 3600))
-            elif age <= timedelta(days=30):
-                bucket = ("d", age.days)
-            else:
-                bucket = ("w", age.days // 7)
-            if bucket in seen or kept >= KEEP_OLD:
-                drop.append(int(revision))
-            else:
-                seen.add(bucket)
-                kept += 1
-        self._conn.executemany(
-            "DELETE FROM revisions WHERE draft_id = ? AND revision = ?",
-            [(draft_id, r) for r in drop],
         )
 
     def attach_file(self, draft_id: str, path: Path, progress: Progress | None = None) -> Draft:
@@ -607,37 +567,11 @@ class DraftStore:
         return [(str(i), None if a is None else str(a), datetime.fromisoformat(str(w)))
                 for i, a, w in rows]
 
-    # -- history ------------------------------------------------------------------------
-    def history(self, draft_id: str) -> builtins.list[RevisionInfo]:
-        self.get(draft_id, include_deleted=True)
-        with storage_errors():
-            rows = self._conn.execute(
-                "SELECT revision, saved_at, json_extract(data, '$.subject'), "
-                "substr(coalesce(nullif(json_extract(data, '$.text'), ''), "
-                "json_extract(data, '$.html')), 1, 400) "
-                "FROM revisions WHERE draft_id = ? ORDER BY revision DESC",
-                (draft_id,),
-            ).fetchall()
-        return [
-            RevisionInfo(int(r[0]), datetime.fromisoformat(r[1]), str(r[2] or ""),
-                         " ".join(strip_tags(str(r[3] or "")).split())[:200])
-            for r in rows
-        ]
-
-    def revision(self, draft_id: str, revision: int) -> Draft:
-        with storage_errors():
-            row = self._conn.execute(
-                "SELECT data FROM revisions WHERE draft_id = ? AND revision = ?",
-                (draft_id, revision),
-            ).fetchone()
-        if row is None:
-            raise NotFoundError("revision", f"{draft_id} #{revision}")
-        return draft_from_json(str(row[0]))
-
+    # -- history (reading it: ``self.revisions``) ----------------------------------------
     def restore(self, draft_id: str, revision: int) -> Draft:
         """Make an older revision current again (as a new revision: nothing is lost)."""
         current = self.get(draft_id)
-        old = self.revision(draft_id, revision)
+        old = self.revisions.revision(draft_id, revision)
         restored = old.evolve(status=current.status, revision=current.revision)
         saved = self.save(restored)
         if saved.revision == current.revision:  # identical content: still record the restore

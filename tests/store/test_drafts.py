@@ -10,7 +10,8 @@ import pytest
 from composer.domain.addresses import parse_addresses
 from composer.domain.models import BodyMode, Draft, DraftStatus
 from composer.errors import InvalidInputError, NotFoundError
-from composer.store.drafts import KEEP_RECENT, DraftStore
+from composer.store.drafts import DraftStore
+from composer.store.revisions import KEEP_RECENT
 from composer.store.sync_state import SyncStatus
 from tests.store.conftest import FakeClock
 
@@ -45,7 +46,7 @@ def test_unchanged_content_makes_no_new_revision(store: DraftStore) -> None:
     assert second.revision == 1
     changed = store.save(first.evolve(subject="Quarterly report v2"))
     assert changed.revision == 2
-    assert [r.revision for r in store.history(first.id)] == [2, 1]
+    assert [r.revision for r in store.revisions.history(first.id)] == [2, 1]
 
 
 def test_subject_with_newline_is_refused_and_nothing_changes(store: DraftStore) -> None:
@@ -53,7 +54,7 @@ def test_subject_with_newline_is_refused_and_nothing_changes(store: DraftStore) 
     with pytest.raises(InvalidInputError):
         store.save(saved.evolve(subject="Hi\r\nBcc: evil@example.org"))
     assert store.get(saved.id).subject == "Quarterly report"
-    assert len(store.history(saved.id)) == 1
+    assert len(store.revisions.history(saved.id)) == 1
 
 
 def test_local_draft_has_no_outbox_entry_account_draft_coalesces(store: DraftStore) -> None:
@@ -122,7 +123,7 @@ def test_history_keeps_recent_and_thins_old(store: DraftStore, clock: FakeClock)
     for n in range(99):
         clock.advance(minutes=10)
         d = store.save(d.evolve(subject=f"edit {n}"))
-    history = store.history(d.id)
+    history = store.revisions.history(d.id)
     revisions = [h.revision for h in history]
     assert revisions[:KEEP_RECENT] == list(range(100, 100 - KEEP_RECENT, -1))
     assert len(history) < 100
@@ -137,7 +138,7 @@ def test_restore_is_a_new_revision(store: DraftStore) -> None:
     d = store.save(d.evolve(subject="second"))
     restored = store.restore(d.id, 1)
     assert restored.subject == "first" and restored.revision == 3
-    assert [h.subject for h in store.history(d.id)] == ["first", "second", "first"]
+    assert [h.subject for h in store.revisions.history(d.id)] == ["first", "second", "first"]
     with pytest.raises(NotFoundError):
         store.restore(d.id, 42)
 

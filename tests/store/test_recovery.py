@@ -68,7 +68,7 @@ def test_migrates_a_real_version_1_database(tmp_path: Path, clock: FakeClock) ->
     lunch = store.get(rows[1].id)
     assert lunch.attachments[0].name == "menu.txt"
     assert store.blobs.read_bytes(lunch.attachments[0].sha256) == b"Pizza, pasta, salad\n"
-    assert [h.revision for h in store.history(lunch.id)] == [2, 1]
+    assert [h.revision for h in store.revisions.history(lunch.id)] == [2, 1]
     edited = store.save(lunch.evolve(subject="Lunch on Saturday?"))
     assert edited.revision == 3
     store.close()

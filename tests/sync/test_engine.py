@@ -222,7 +222,7 @@ def test_conflict_resolution(store: DraftStore, service: MemoryService, clock: F
         assert [s.subject for s in store.list(deleted=True)] == ["theirs"]
     elif choice == "theirs":
         assert subjects == ["theirs"] and local == ["theirs"]
-        assert "mine v2" in [h.subject for h in store.history(d.id)]
+        assert "mine v2" in [h.subject for h in store.revisions.history(d.id)]
     else:
         assert subjects == ["mine v2", "theirs"] and local == ["mine v2", "theirs"]
     for s in store.list():
