@@ -39,6 +39,7 @@ from composer.store.outbox import (
     enqueue_push,
     unclaim_in,
 )
+from composer.store.recipients import Recipients
 from composer.store.revisions import KEEP_RECENT, Revisions
 from composer.store.sync_state import (
     SyncState,
@@ -98,14 +99,6 @@ def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[tuple[Sequence[str]
         yield part, ", ".join("?" for _ in part)
 
 
-@dataclass(frozen=True)
-class RecipientSuggestion:
-    addr: str
-    name: str
-    use_count: int
-    last_used: datetime
-
-
 _SUMMARY_COLUMNS = (
     "d.id, d.subject, d.recipients, d.account, d.status, d.updated_at, d.revision, "
     "json_extract(d.data, '$.send_at'), json_array_length(d.data, '$.attachments'), "
@@ -144,6 +137,7 @@ class DraftStore:
         self.outbox = Outbox(conn)
         self.sync_states = SyncStates(conn)
         self.revisions = Revisions(conn)
+        self.recipients = Recipients(conn)
 
     @classmethod
     def open(cls, path: Path, clock: Clock = utcnow) -> DraftStore:
@@ -333,7 +327,7 @@ class DraftStore:
             "INSERT OR IGNORE INTO revision_blobs(draft_id, revision, sha256) VALUES (?, ?, ?)",
             [(saved.id, saved.revision, a.sha256) for a in saved.attachments],
         )
-        self._remember_recipients(saved, previous, stamp)
+        self.recipients.remember_in(saved, previous, stamp)
         self._track_sync(saved, previous, stamp)
         if saved.revision > KEEP_RECENT and saved.revision % 10 == 0:
             self.revisions.thin_in(saved.id, now)
@@ -359,16 +353,6 @@ class DraftStore:
             return  # edits wait until the user resolves the conflict (sync/conflicts.py)
         SyncStates.put_in(self._conn, state.evolve(state=SyncStatus.PENDING))
         enqueue_push(self._conn, saved.id, saved.revision, stamp)
-
-    def _remember_recipients(self, saved: Draft, previous: Draft | None, stamp: str) -> None:
-        before = {a.addr.lower() for a in previous.recipients() if a.valid} if previous else set()
-        added = [a for a in saved.recipients() if a.valid and a.addr.lower() not in before]
-        self._conn.executemany(
-            "INSERT INTO recipient_history(addr, name, use_count, last_used) VALUES (?, ?, 1, ?) "
-            "ON CONFLICT(addr) DO UPDATE SET use_count = use_count + 1, last_used = excluded."
-            "last_used, name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END",
-            [(a.addr.lower(), a.name, stamp) for a in added],
-        )
 
     def attach_file(self, draft_id: str, path: Path, progress: Progress | None = None) -> Draft:
         """Add a file to a saved draft. Refused files change nothing."""
@@ -577,28 +561,6 @@ class DraftStore:
         if saved.revision == current.revision:  # identical content: still record the restore
             return current
         return saved
-
-    # -- recipients ---------------------------------------------------------------------
-    def suggest_recipients(self, prefix: str, limit: int = 8) -> builtins.list[RecipientSuggestion]:
-        """Addresses used before that start with ``prefix`` (address or name words),
-        most used first, then most recent."""
-        like = prefix.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        with storage_errors():
-            rows = self._conn.execute(
-                "SELECT addr, name, use_count, last_used FROM recipient_history "
-                "WHERE addr LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' "
-                "OR lower(name) LIKE ? ESCAPE '\\' "
-                "ORDER BY use_count DESC, last_used DESC LIMIT ?",
-                (like + "%", like + "%", "% " + like + "%", limit),
-            ).fetchall()
-        return [RecipientSuggestion(r[0], r[1], int(r[2]), datetime.fromisoformat(r[3]))
-                for r in rows]
-
-    def forget_recipient(self, addr: str) -> bool:
-        with storage_errors(), transaction(self._conn):
-            return self._conn.execute(
-                "DELETE FROM recipient_history WHERE addr = ?", (addr.lower(),)
-            ).rowcount > 0
 
     # -- maintenance --------------------------------------------------------------------
     def integrity_ok(self) -> bool:

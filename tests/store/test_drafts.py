@@ -148,12 +148,12 @@ def test_recipient_history_orders_by_use_and_can_forget(store: DraftStore) -> No
         store.save(Draft(to=tuple(parse_addresses("Bob Builder <bob@example.org>")),
                          subject=f"{n}"))
     store.save(Draft(to=tuple(parse_addresses("bea@example.org")), subject="x"))
-    suggestions = store.suggest_recipients("b")
+    suggestions = store.recipients.suggest("b")
     assert [s.addr for s in suggestions] == ["bob@example.org", "bea@example.org"]
     assert suggestions[0].use_count == 3 and suggestions[0].name == "Bob Builder"
-    assert [s.addr for s in store.suggest_recipients("build")] == ["bob@example.org"]
-    assert store.forget_recipient("BOB@example.org") is True
-    assert [s.addr for s in store.suggest_recipients("b")] == ["bea@example.org"]
+    assert [s.addr for s in store.recipients.suggest("build")] == ["bob@example.org"]
+    assert store.recipients.forget("BOB@example.org") is True
+    assert [s.addr for s in store.recipients.suggest("b")] == ["bea@example.org"]
 
 
 def test_disk_full_keeps_previous_revision(tmp_path: Path, clock: FakeClock) -> None:
