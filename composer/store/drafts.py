@@ -2,12 +2,16 @@
 
 ``DraftStore`` is used from one thread at a time (the GUI's storage worker, the sync
 worker and the command line each open their own). Reads never parse the JSON of every
-draft: the list and search use the summary columns and the FTS index.
+draft: ``summaries`` and search use the summary columns and the FTS index.
+
+The store keeps the draft life cycle and composes the rest on its one connection:
+``blobs`` (attachment files), ``outbox``, ``sync_states``, ``revisions`` (history),
+``recipients`` (recipient history) and ``claims`` (the sync engine's outbox claims).
+A save calls their in-transaction methods, so it stays one transaction.
 """
 
 from __future__ import annotations
 
-import builtins
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -149,10 +153,10 @@ class DraftStore:
                 "SELECT 1 FROM drafts WHERE id = ? AND deleted_at IS NULL", (draft_id,)
             ).fetchone() is not None
 
-    def list(
+    def summaries(
         self, *, search: str | None = None, limit: int = 100, offset: int = 0,
         deleted: bool = False, status: DraftStatus | None = None,
-    ) -> builtins.list[DraftSummary]:
+    ) -> list[DraftSummary]:
         """Newest first; ``search`` matches subject, recipients and body (all words)."""
         query = fts.fts_query(search) if search else None
         if query is not None and not deleted:
@@ -175,9 +179,9 @@ class DraftStore:
         return [_summary(r) for r in rows]
 
     def _search(self, query: str, limit: int, offset: int,
-                status: DraftStatus | None) -> builtins.list[DraftSummary]:
+                status: DraftStatus | None) -> list[DraftSummary]:
         """Matches in save order, newest first: stops after ``limit`` hits (see search.py)."""
-        out: builtins.list[DraftSummary] = []
+        out: list[DraftSummary] = []
         skipped = 0
         batch = max(limit, 50)
         position = 0
@@ -419,7 +423,7 @@ class DraftStore:
             SyncStates.put_in(self._conn, state)
             enqueue_push(self._conn, state.draft_id, revision, self._now().isoformat())
 
-    def scheduled_sends(self) -> builtins.list[tuple[str, str | None, datetime]]:
+    def scheduled_sends(self) -> list[tuple[str, str | None, datetime]]:
         """(draft id, account, send time) of live drafts with a send-later time and no
         send queued yet, earliest first."""
         with storage_errors():

@@ -85,23 +85,23 @@ def test_list_newest_first_and_search_all_fields(store: DraftStore, clock: FakeC
     b = store.save(_draft(subject="Lunch", to=tuple(parse_addresses("carol@example.org")),
                           body_mode=BodyMode.TEXT, html="", text="Pizza at noon, café?"))
     c = store.save(_draft(subject="Other"))
-    assert [s.id for s in store.list()] == [c.id, b.id, a.id]
-    assert [s.id for s in store.list(search="budg")] == [a.id]
-    assert [s.id for s in store.list(search="plan")] == [a.id]
-    assert [s.id for s in store.list(search="carol")] == [b.id]
-    assert [s.id for s in store.list(search="cafe")] == [b.id]  # diacritics folded
-    assert [s.id for s in store.list(search='pizza "noon')] == [b.id]
-    assert store.list(search="nothing-like-this") == []
+    assert [s.id for s in store.summaries()] == [c.id, b.id, a.id]
+    assert [s.id for s in store.summaries(search="budg")] == [a.id]
+    assert [s.id for s in store.summaries(search="plan")] == [a.id]
+    assert [s.id for s in store.summaries(search="carol")] == [b.id]
+    assert [s.id for s in store.summaries(search="cafe")] == [b.id]  # diacritics folded
+    assert [s.id for s in store.summaries(search='pizza "noon')] == [b.id]
+    assert store.summaries(search="nothing-like-this") == []
     assert store.count() == 3 and store.count(search="lunch") == 1
 
 
 def test_delete_is_a_tombstone_and_undoable(store: DraftStore) -> None:
     d = store.save(_draft())
     store.delete(d.id)
-    assert store.list() == []
+    assert store.summaries() == []
     with pytest.raises(NotFoundError):
         store.get(d.id)
-    assert [s.id for s in store.list(deleted=True)] == [d.id]
+    assert [s.id for s in store.summaries(deleted=True)] == [d.id]
     store.undelete(d.id)
     assert store.get(d.id) == d
 
@@ -115,7 +115,7 @@ def test_delete_of_synced_draft_queues_remote_delete(store: DraftStore) -> None:
     ops = [e.op.value for e in store.outbox.pending_for(d.id)]
     assert ops == ["delete"]  # the pending push was dropped: nothing left to push
     store.purge(d.id)
-    assert store.list(deleted=True) == []
+    assert store.summaries(deleted=True) == []
 
 
 def test_history_keeps_recent_and_thins_old(store: DraftStore, clock: FakeClock) -> None:
@@ -204,4 +204,4 @@ def test_old_tombstones_of_never_synced_drafts_are_purged(store: DraftStore,
     assert store.purge_old_tombstones() == 0
     clock.advance(days=25)
     assert store.purge_old_tombstones() == 1
-    assert [s.subject for s in store.list(deleted=True)] == ["synced"]  # waits for its service
+    assert [s.subject for s in store.summaries(deleted=True)] == ["synced"]  # waits for its service
