@@ -117,7 +117,7 @@ def main() -> None:
     paths.ensure()
     store = DraftStore.open(paths.database)
     count = store.count()
-    target = store.list(limit=1, offset=count // 2)[0].id if count > 1 else \
+    target = store.summaries(limit=1, offset=count // 2)[0].id if count > 1 else \
         store.save(Draft(subject="bench")).id
     store.close()
     window = build_window(paths, SettingsFile(paths.settings_file), utcnow)

@@ -95,14 +95,14 @@ def main() -> None:
 
     start = time.perf_counter()
     store = DraftStore.open(path)
-    store.list(limit=100)
+    store.summaries(limit=100)
     opened = (time.perf_counter() - start) * 1000
     rows.append(("open cache + first list of 100", f"{opened:.1f} ms"))
-    lst = timed(lambda: store.list(limit=100), 50)
+    lst = timed(lambda: store.summaries(limit=100), 50)
     rows.append(("list newest 100 (median)", f"{statistics.median(lst):.2f} ms"))
-    srch = timed(lambda: store.list(search=rng.choice(WORDS) + " " + rng.choice(WORDS)), 50)
+    srch = timed(lambda: store.summaries(search=rng.choice(WORDS) + " " + rng.choice(WORDS)), 50)
     rows.append(("full-text search, 2 words (median)", f"{statistics.median(srch):.2f} ms"))
-    some = [s.id for s in store.list(limit=1000, offset=args.drafts // 2)]
+    some = [s.id for s in store.summaries(limit=1000, offset=args.drafts // 2)]
     load = timed(lambda: store.get(rng.choice(some)), 200)
     rows.append(("load one draft (median)", f"{statistics.median(load):.3f} ms"))
 

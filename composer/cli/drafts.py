@@ -176,7 +176,7 @@ def draft_edit(core: Core, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def draft_list(core: Core, args: argparse.Namespace, out: TextIO) -> int:
-    rows = core.store.list(search=args.search, limit=args.limit, deleted=args.deleted)
+    rows = core.store.summaries(search=args.search, limit=args.limit, deleted=args.deleted)
     if args.json:
         print(dump_json([summary_json(r) for r in rows]), file=out)
         return 0
@@ -215,7 +215,7 @@ def draft_show(core: Core, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def draft_history(core: Core, args: argparse.Namespace, out: TextIO) -> int:
-    revisions = core.store.history(args.id)
+    revisions = core.store.revisions.history(args.id)
     if args.json:
         print(dump_json([revision_json(r) for r in revisions]), file=out)
         return 0

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # types only: a GUI start imports this module, and needs no store
     from composer.domain.models import Address, Draft
-    from composer.store.drafts import DraftSummary, RevisionInfo
+    from composer.store.drafts import DraftSummary
+    from composer.store.revisions import RevisionInfo
     from composer.store.sync_state import SyncState
 
 PREFIX = "mail-composer: error:"

@@ -2,14 +2,18 @@
 
 ``DraftStore`` is used from one thread at a time (the GUI's storage worker, the sync
 worker and the command line each open their own). Reads never parse the JSON of every
-draft: the list and search use the summary columns and the FTS index.
+draft: ``summaries`` and search use the summary columns and the FTS index.
+
+The store keeps the draft life cycle and composes the rest on its one connection:
+``blobs`` (attachment files), ``outbox``, ``sync_states``, ``revisions`` (history),
+``recipients`` (recipient history) and ``claims`` (the sync engine's outbox claims).
+A save calls their in-transaction methods, so it stays one transaction.
 """
 
 from __future__ import annotations
 
-import builtins
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +26,7 @@ from composer.errors import AttachmentError, AttachmentProblem, NotFoundError
 from composer.store import migrations
 from composer.store import search as fts
 from composer.store.blobs import BlobStore, Progress
+from composer.store.claims import Claims
 from composer.store.codec import (
     body_search_text,
     draft_from_json,
@@ -30,29 +35,12 @@ from composer.store.codec import (
     strip_tags,
 )
 from composer.store.db import connect, storage_errors, transaction
-from composer.store.outbox import (
-    Op,
-    Outbox,
-    OutboxEntry,
-    claim_in,
-    enqueue,
-    enqueue_push,
-    unclaim_in,
-)
-from composer.store.sync_state import (
-    SyncState,
-    SyncStates,
-    SyncStatus,
-    select_columns,
-    state_from_row,
-)
+from composer.store.outbox import Op, Outbox, enqueue, enqueue_push
+from composer.store.recipients import Recipients
+from composer.store.revisions import KEEP_RECENT, Revisions
+from composer.store.sync_state import SyncState, SyncStates, SyncStatus
 
 Clock = Callable[[], datetime]
-
-#: revisions always kept per draft; older ones are thinned (see ``_thin``)
-KEEP_RECENT = 20
-KEEP_OLD = 60
-
 
 @dataclass(frozen=True)
 class DraftSummary:
@@ -75,47 +63,6 @@ class DraftSummary:
     last_synced_at: datetime | None = None
     #: the zone the send-later time was chosen in (shown in it, named)
     send_tz: str | None = None
-
-
-@dataclass(frozen=True)
-class Claim:
-    """An outbox entry taken for sync, with what it needs, read in the claiming
-    transaction (so a save from then on queues an entry of its own)."""
-
-    entry: OutboxEntry
-    draft: Draft | None          # None: the draft is gone
-    state: SyncState | None      # the sync state as it was before the claim
-    marked: SyncState | None     # the state written with the claim, if any
-    data: str = ""               # the draft as stored (its JSON)
-
-
-#: Given a claimed entry, its draft, its sync state and the draft as stored (JSON): a sync
-#: state to write with the claim (the engine's create-pending mark), or None.
-ClaimMark = Callable[[OutboxEntry, Draft, SyncState | None, str], SyncState | None]
-
-
-def _chunks(ids: Sequence[str], size: int = 500) -> Iterator[tuple[Sequence[str], str]]:
-    """``ids`` in slices small enough for one ``IN (...)`` (SQLite caps the parameters of a
-    statement), each with its placeholders."""
-    for start in range(0, len(ids), size):
-        part = ids[start:start + size]
-        yield part, ", ".join("?" for _ in part)
-
-
-@dataclass(frozen=True)
-class RevisionInfo:
-    revision: int
-    saved_at: datetime
-    subject: str
-    preview: str
-
-
-@dataclass(frozen=True)
-class RecipientSuggestion:
-    addr: str
-    name: str
-    use_count: int
-    last_used: datetime
 
 
 _SUMMARY_COLUMNS = (
@@ -155,6 +102,9 @@ class DraftStore:
         self.blobs = BlobStore(conn)
         self.outbox = Outbox(conn)
         self.sync_states = SyncStates(conn)
+        self.revisions = Revisions(conn)
+        self.recipients = Recipients(conn)
+        self.claims = Claims(conn)
 
     @classmethod
     def open(cls, path: Path, clock: Clock = utcnow) -> DraftStore:
@@ -203,10 +153,10 @@ class DraftStore:
                 "SELECT 1 FROM drafts WHERE id = ? AND deleted_at IS NULL", (draft_id,)
             ).fetchone() is not None
 
-    def list(
+    def summaries(
         self, *, search: str | None = None, limit: int = 100, offset: int = 0,
         deleted: bool = False, status: DraftStatus | None = None,
-    ) -> builtins.list[DraftSummary]:
+    ) -> list[DraftSummary]:
         """Newest first; ``search`` matches subject, recipients and body (all words)."""
         query = fts.fts_query(search) if search else None
         if query is not None and not deleted:
@@ -229,9 +179,9 @@ class DraftStore:
         return [_summary(r) for r in rows]
 
     def _search(self, query: str, limit: int, offset: int,
-                status: DraftStatus | None) -> builtins.list[DraftSummary]:
+                status: DraftStatus | None) -> list[DraftSummary]:
         """Matches in save order, newest first: stops after ``limit`` hits (see search.py)."""
-        out: builtins.list[DraftSummary] = []
+        out: list[DraftSummary] = []
         skipped = 0
         batch = max(limit, 50)
         position = 0
@@ -344,10 +294,10 @@ class DraftStore:
             "INSERT OR IGNORE INTO revision_blobs(draft_id, revision, sha256) VALUES (?, ?, ?)",
             [(saved.id, saved.revision, a.sha256) for a in saved.attachments],
         )
-        self._remember_recipients(saved, previous, stamp)
+        self.recipients.remember_in(saved, previous, stamp)
         self._track_sync(saved, previous, stamp)
         if saved.revision > KEEP_RECENT and saved.revision % 10 == 0:
-            self._thin(saved.id, now)
+            self.revisions.thin_in(saved.id, now)
 
     def _track_sync(self, saved: Draft, previous: Draft | None, stamp: str) -> None:
         if saved.status is not DraftStatus.DRAFT:
@@ -370,45 +320,6 @@ class DraftStore:
             return  # edits wait until the user resolves the conflict (sync/conflicts.py)
         SyncStates.put_in(self._conn, state.evolve(state=SyncStatus.PENDING))
         enqueue_push(self._conn, saved.id, saved.revision, stamp)
-
-    def _remember_recipients(self, saved: Draft, previous: Draft | None, stamp: str) -> None:
-        before = {a.addr.lower() for a in previous.recipients() if a.valid} if previous else set()
-        added = [a for a in saved.recipients() if a.valid and a.addr.lower() not in before]
-        self._conn.executemany(
-            "INSERT INTO recipient_history(addr, name, use_count, last_used) VALUES (?, ?, 1, ?) "
-            "ON CONFLICT(addr) DO UPDATE SET use_count = use_count + 1, last_used = excluded."
-            "last_used, name = CASE WHEN excluded.name != '' THEN excluded.name ELSE name END",
-            [(a.addr.lower(), a.name, stamp) for a in added],
-        )
-
-    def _thin(self, draft_id: str, now: datetime) -> None:
-        """Keep the newest KEEP_RECENT revisions; of older ones keep one per hour for a day,
-        one per day for a month, one per week before that, at most KEEP_OLD."""
-        rows = self._conn.execute(
-            "SELECT revision, saved_at FROM revisions WHERE draft_id = ? "
-            "ORDER BY revision DESC LIMIT -1 OFFSET ?",
-            (draft_id, KEEP_RECENT),
-        ).fetchall()
-        seen: set[tuple[str, int]] = set()
-        drop: builtins.list[int] = []
-        kept = 0
-        for revision, saved_at in rows:
-            age = now - datetime.fromisoformat(saved_at)
-            if age <= timedelta(days=1):
-                bucket = ("h", int(age.total_seconds() // 3600))
-            elif age <= timedelta(days=30):
-                bucket = ("d", age.days)
-            else:
-                bucket = ("w", age.days // 7)
-            if bucket in seen or kept >= KEEP_OLD:
-                drop.append(int(revision))
-            else:
-                seen.add(bucket)
-                kept += 1
-        self._conn.executemany(
-            "DELETE FROM revisions WHERE draft_id = ? AND revision = ?",
-            [(draft_id, r) for r in drop],
-        )
 
     def attach_file(self, draft_id: str, path: Path, progress: Progress | None = None) -> Draft:
         """Add a file to a saved draft. Refused files change nothing."""
@@ -490,87 +401,6 @@ class DraftStore:
         draft = self.get(draft_id)
         return self.save(draft.evolve(status=status))
 
-    def claim(self, entries: Sequence[OutboxEntry], mark: ClaimMark, *,
-              finished: Sequence[tuple[int, SyncState | None]] = ()) -> builtins.list[Claim]:
-        """Claim the entries that are still pending and read their drafts and sync states,
-        in one durable transaction; a state ``mark`` returns is written in it too. The
-        ``finished`` results (as for ``finish_all``) are recorded first, in the same
-        transaction."""
-        claims: builtins.list[Claim] = []
-        if not entries and not finished:
-            return claims
-        with storage_errors(), transaction(self._conn):
-            self._finish_in(finished)
-            # (done or dropped meanwhile, e.g. the draft was deleted: not claimed)
-            claimed = [e for e in entries if claim_in(self._conn, e.id)]
-            found = self._with_states([e.draft_id for e in claimed])
-            for entry in claimed:
-                if entry.draft_id not in found:
-                    claims.append(Claim(entry, None, None, None))
-                    continue
-                data, state = found[entry.draft_id]
-                draft = draft_from_json(data)
-                claims.append(Claim(entry, draft, state, mark(entry, draft, state, data), data))
-            SyncStates.put_all_in(self._conn, [c.marked for c in claims if c.marked])
-        return claims
-
-    def _with_states(self, draft_ids: Sequence[str]) -> dict[str, tuple[str, SyncState | None]]:
-        """draft id -> (its JSON, its sync state), for those of ``draft_ids`` that exist."""
-        out: dict[str, tuple[str, SyncState | None]] = {}
-        for ids, marks in _chunks(draft_ids):
-            rows = self._conn.execute(
-                f"SELECT d.id, d.data, s.draft_id IS NOT NULL, {select_columns('s')} "
-                f"FROM drafts d LEFT JOIN sync_state s ON s.draft_id = d.id "
-                f"WHERE d.id IN ({marks})", ids,
-            ).fetchall()
-            for row in rows:
-                out[str(row[0])] = (str(row[1]), state_from_row(row[3:]) if row[2] else None)
-        return out
-
-    def unclaim(self, claims: Iterable[Claim]) -> None:
-        """Undo claims whose work never started: entries back to pending (the attempt not
-        counted) and the states written with them back as they were. One transaction."""
-        claims = builtins.list(claims)
-        if not claims:
-            return
-        with storage_errors(), transaction(self._conn):
-            for claim in claims:
-                unclaim_in(self._conn, claim.entry.id)
-                if claim.marked is not None:
-                    if claim.state is None:
-                        self._conn.execute(
-                            "DELETE FROM sync_state WHERE draft_id = ?", (claim.entry.draft_id,))
-                    else:
-                        SyncStates.put_in(self._conn, claim.state)
-
-    def finish(self, entry_id: int, state: SyncState | None) -> None:
-        """An outbox entry is done: remove it and record the draft's sync state, together."""
-        self.finish_all([(entry_id, state)])
-
-    def finish_all(self, results: Sequence[tuple[int, SyncState | None]]) -> None:
-        """Outbox entries are done: remove each and record its draft's sync state, all in
-        one transaction."""
-        with storage_errors(), transaction(self._conn):
-            self._finish_in(results)
-
-    def _finish_in(self, results: Sequence[tuple[int, SyncState | None]]) -> None:
-        self._conn.executemany("DELETE FROM outbox WHERE id = ?", [(r[0],) for r in results])
-        states = [state for _, state in results if state is not None]
-        waiting = self._with_entries([s.draft_id for s in states])
-        SyncStates.put_all_in(self._conn, [
-            s.evolve(state=SyncStatus.PENDING)  # a newer save waits
-            if s.draft_id in waiting and s.state is SyncStatus.SYNCED else s
-            for s in states
-        ])
-
-    def _with_entries(self, draft_ids: Sequence[str]) -> set[str]:
-        """Those of ``draft_ids`` with entries in the outbox."""
-        out: set[str] = set()
-        for ids, marks in _chunks(draft_ids):
-            out.update(str(r[0]) for r in self._conn.execute(
-                f"SELECT DISTINCT draft_id FROM outbox WHERE draft_id IN ({marks})", ids))
-        return out
-
     def enqueue(self, draft_id: str, op: Op) -> None:
         with storage_errors(), transaction(self._conn):
             enqueue(self._conn, draft_id, op, self._now().isoformat())
@@ -593,7 +423,7 @@ class DraftStore:
             SyncStates.put_in(self._conn, state)
             enqueue_push(self._conn, state.draft_id, revision, self._now().isoformat())
 
-    def scheduled_sends(self) -> builtins.list[tuple[str, str | None, datetime]]:
+    def scheduled_sends(self) -> list[tuple[str, str | None, datetime]]:
         """(draft id, account, send time) of live drafts with a send-later time and no
         send queued yet, earliest first."""
         with storage_errors():
@@ -607,64 +437,16 @@ class DraftStore:
         return [(str(i), None if a is None else str(a), datetime.fromisoformat(str(w)))
                 for i, a, w in rows]
 
-    # -- history ------------------------------------------------------------------------
-    def history(self, draft_id: str) -> builtins.list[RevisionInfo]:
-        self.get(draft_id, include_deleted=True)
-        with storage_errors():
-            rows = self._conn.execute(
-                "SELECT revision, saved_at, json_extract(data, '$.subject'), "
-                "substr(coalesce(nullif(json_extract(data, '$.text'), ''), "
-                "json_extract(data, '$.html')), 1, 400) "
-                "FROM revisions WHERE draft_id = ? ORDER BY revision DESC",
-                (draft_id,),
-            ).fetchall()
-        return [
-            RevisionInfo(int(r[0]), datetime.fromisoformat(r[1]), str(r[2] or ""),
-                         " ".join(strip_tags(str(r[3] or "")).split())[:200])
-            for r in rows
-        ]
-
-    def revision(self, draft_id: str, revision: int) -> Draft:
-        with storage_errors():
-            row = self._conn.execute(
-                "SELECT data FROM revisions WHERE draft_id = ? AND revision = ?",
-                (draft_id, revision),
-            ).fetchone()
-        if row is None:
-            raise NotFoundError("revision", f"{draft_id} #{revision}")
-        return draft_from_json(str(row[0]))
-
+    # -- history (reading it: ``self.revisions``) ----------------------------------------
     def restore(self, draft_id: str, revision: int) -> Draft:
         """Make an older revision current again (as a new revision: nothing is lost)."""
         current = self.get(draft_id)
-        old = self.revision(draft_id, revision)
+        old = self.revisions.revision(draft_id, revision)
         restored = old.evolve(status=current.status, revision=current.revision)
         saved = self.save(restored)
         if saved.revision == current.revision:  # identical content: still record the restore
             return current
         return saved
-
-    # -- recipients ---------------------------------------------------------------------
-    def suggest_recipients(self, prefix: str, limit: int = 8) -> builtins.list[RecipientSuggestion]:
-        """Addresses used before that start with ``prefix`` (address or name words),
-        most used first, then most recent."""
-        like = prefix.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        with storage_errors():
-            rows = self._conn.execute(
-                "SELECT addr, name, use_count, last_used FROM recipient_history "
-                "WHERE addr LIKE ? ESCAPE '\\' OR lower(name) LIKE ? ESCAPE '\\' "
-                "OR lower(name) LIKE ? ESCAPE '\\' "
-                "ORDER BY use_count DESC, last_used DESC LIMIT ?",
-                (like + "%", like + "%", "% " + like + "%", limit),
-            ).fetchall()
-        return [RecipientSuggestion(r[0], r[1], int(r[2]), datetime.fromisoformat(r[3]))
-                for r in rows]
-
-    def forget_recipient(self, addr: str) -> bool:
-        with storage_errors(), transaction(self._conn):
-            return self._conn.execute(
-                "DELETE FROM recipient_history WHERE addr = ?", (addr.lower(),)
-            ).rowcount > 0
 
     # -- maintenance --------------------------------------------------------------------
     def integrity_ok(self) -> bool:

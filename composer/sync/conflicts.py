@@ -62,7 +62,7 @@ def conflict_pair(store: DraftStore, draft_id: str) -> tuple[str, str]:
     if state.last_error_kind == DELETED_ON_SERVICE:
         raise InvalidInputError("draft", f"draft {mine_id} was deleted on the service: save "
                                 "it there again, or delete it here too")
-    for summary in store.list(limit=10_000):
+    for summary in store.summaries(limit=10_000):
         other = store.get(summary.id)
         if other.context.get("conflict_of") == mine_id:
             return mine_id, other.id

@@ -36,8 +36,9 @@ from datetime import datetime, timedelta
 from composer import __version__
 from composer.domain.models import Address, BodyMode, Draft, DraftStatus
 from composer.errors import NotFoundError
+from composer.store.claims import Claim
 from composer.store.codec import draft_from_json
-from composer.store.drafts import Claim, DraftStore
+from composer.store.drafts import DraftStore
 from composer.store.outbox import Op, OutboxEntry
 from composer.store.sync_state import DELETED_ON_SERVICE, SyncState, SyncStatus
 from composer.sync.adapters.base import (
@@ -113,7 +114,7 @@ class _HeldResults:
     def commit(self) -> None:
         results = self.take()
         if results:
-            self._store.finish_all(results)
+            self._store.claims.finish_all(results)
 
 
 class SyncEngine:
@@ -209,7 +210,7 @@ class SyncEngine:
         adapters = self._adapters_for(batch, blocked, report)
         finished = held.take()
         try:
-            claims = self._store.claim(
+            claims = self._store.claims.claim(
                 [e for e in batch if _account(e) in adapters],
                 lambda entry, draft, state, data: self._create_mark(
                     entry, draft, state, data, adapters[_account(entry)]),
@@ -233,7 +234,7 @@ class SyncEngine:
         finally:
             # Never started: back to pending as they were, create-pending marks undone
             # (none of their requests went out).
-            self._store.unclaim([*skipped, *unstarted])
+            self._store.claims.unclaim([*skipped, *unstarted])
         return bool(claims)
 
     def _adapters_for(self, batch: list[OutboxEntry], blocked: set[str],
@@ -307,7 +308,7 @@ class SyncEngine:
         if final is not None and state.remote_id is None and adapter.capabilities.can_find:
             held.add(entry.id, final)  # a create: found again if this is lost (_run_batch)
         else:
-            store.finish(entry.id, final)  # one transaction: entry done + where it stands
+            store.claims.finish(entry.id, final)  # one transaction: entry done + where it stands
 
     # -- operations ---------------------------------------------------------------------
     def _push(self, entry: OutboxEntry, draft: Draft, data: str, state: SyncState,

@@ -98,7 +98,7 @@ def _check_database() -> str:
             saved = store.save(Draft(to=tuple(parse_addresses("self@test.example")),
                                      subject="self-test", text="hello"))
             assert store.get(saved.id) == saved
-            assert [s.id for s in store.list(search="self")] == [saved.id]
+            assert [s.id for s in store.summaries(search="self")] == [saved.id]
             assert store.integrity_ok()
             version = store.connection.execute("select sqlite_version()").fetchone()[0]
         finally:

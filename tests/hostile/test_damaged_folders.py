@@ -100,7 +100,7 @@ def test_broken_btree_interior_pages_still_salvage_rows_from_leaf_pages(
     store, report = core.store, core.recovery
     try:
         assert report is not None
-        found = {s.id for s in store.list(limit=1000)}
+        found = {s.id for s in store.summaries(limit=1000)}
         assert len(found & set(ids)) >= 75  # (rows on the smashed root page are lost)
         assert report.drafts_recovered == len(found)
         for draft_id in found:
@@ -119,9 +119,9 @@ def test_a_truncated_file_recovers_the_drafts_on_its_remaining_pages(
     store, report = open_store(path, clock)
     try:
         if report is None:
-            store.list(limit=1000)
+            store.summaries(limit=1000)
             pytest.skip("the truncation hit only free pages")
-        found = {s.id for s in store.list(limit=1000)}
+        found = {s.id for s in store.summaries(limit=1000)}
         assert found <= set(ids)
         assert len(found) >= 10
         assert report.drafts_recovered == len(found)
@@ -143,7 +143,7 @@ def test_salvage_reads_the_moved_file_whatever_the_folder_is_called(
     store, report = core.store, core.recovery
     try:
         assert report is not None and report.moved_to.parent == folder
-        assert len({s.id for s in store.list(limit=100)} & set(ids)) >= 25
+        assert len({s.id for s in store.summaries(limit=100)} & set(ids)) >= 25
     finally:
         store.close()
     assert not decoy.exists()
@@ -234,7 +234,7 @@ def test_any_damage_is_opened_or_recovered_never_a_traceback(
             assert core.store.integrity_ok()
             assert core.recovery.drafts_recovered == core.store.count()
         try:
-            for summary in core.store.list(limit=100):
+            for summary in core.store.summaries(limit=100):
                 core.store.get(summary.id)
             saved = core.store.save(Draft(subject="after the damage"))
         except StorageError as exc:

@@ -129,7 +129,7 @@ def test_removed_attachment_survives_in_history_and_orphans_are_collected(
     d = store.attach_file(d.id, _file(tmp_path, "one.txt", 10, b"q"))
     d = store.remove_attachment(d.id, "one.txt")
     assert d.attachments == ()
-    old = store.revision(d.id, 2)
+    old = store.revisions.revision(d.id, 2)
     assert store.blobs.read_bytes(old.attachments[0].sha256) == b"q" * 10
     store.blobs.put_bytes("orphan.txt", b"left by a crash mid-attach")
     assert store.blobs.collect_garbage() == 1

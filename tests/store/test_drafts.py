@@ -10,7 +10,8 @@ import pytest
 from composer.domain.addresses import parse_addresses
 from composer.domain.models import BodyMode, Draft, DraftStatus
 from composer.errors import InvalidInputError, NotFoundError
-from composer.store.drafts import KEEP_RECENT, DraftStore
+from composer.store.drafts import DraftStore
+from composer.store.revisions import KEEP_RECENT
 from composer.store.sync_state import SyncStatus
 from tests.store.conftest import FakeClock
 
@@ -45,7 +46,7 @@ def test_unchanged_content_makes_no_new_revision(store: DraftStore) -> None:
     assert second.revision == 1
     changed = store.save(first.evolve(subject="Quarterly report v2"))
     assert changed.revision == 2
-    assert [r.revision for r in store.history(first.id)] == [2, 1]
+    assert [r.revision for r in store.revisions.history(first.id)] == [2, 1]
 
 
 def test_subject_with_newline_is_refused_and_nothing_changes(store: DraftStore) -> None:
@@ -53,7 +54,7 @@ def test_subject_with_newline_is_refused_and_nothing_changes(store: DraftStore) 
     with pytest.raises(InvalidInputError):
         store.save(saved.evolve(subject="Hi\r\nBcc: evil@example.org"))
     assert store.get(saved.id).subject == "Quarterly report"
-    assert len(store.history(saved.id)) == 1
+    assert len(store.revisions.history(saved.id)) == 1
 
 
 def test_local_draft_has_no_outbox_entry_account_draft_coalesces(store: DraftStore) -> None:
@@ -84,23 +85,23 @@ def test_list_newest_first_and_search_all_fields(store: DraftStore, clock: FakeC
     b = store.save(_draft(subject="Lunch", to=tuple(parse_addresses("carol@example.org")),
                           body_mode=BodyMode.TEXT, html="", text="Pizza at noon, café?"))
     c = store.save(_draft(subject="Other"))
-    assert [s.id for s in store.list()] == [c.id, b.id, a.id]
-    assert [s.id for s in store.list(search="budg")] == [a.id]
-    assert [s.id for s in store.list(search="plan")] == [a.id]
-    assert [s.id for s in store.list(search="carol")] == [b.id]
-    assert [s.id for s in store.list(search="cafe")] == [b.id]  # diacritics folded
-    assert [s.id for s in store.list(search='pizza "noon')] == [b.id]
-    assert store.list(search="nothing-like-this") == []
+    assert [s.id for s in store.summaries()] == [c.id, b.id, a.id]
+    assert [s.id for s in store.summaries(search="budg")] == [a.id]
+    assert [s.id for s in store.summaries(search="plan")] == [a.id]
+    assert [s.id for s in store.summaries(search="carol")] == [b.id]
+    assert [s.id for s in store.summaries(search="cafe")] == [b.id]  # diacritics folded
+    assert [s.id for s in store.summaries(search='pizza "noon')] == [b.id]
+    assert store.summaries(search="nothing-like-this") == []
     assert store.count() == 3 and store.count(search="lunch") == 1
 
 
 def test_delete_is_a_tombstone_and_undoable(store: DraftStore) -> None:
     d = store.save(_draft())
     store.delete(d.id)
-    assert store.list() == []
+    assert store.summaries() == []
     with pytest.raises(NotFoundError):
         store.get(d.id)
-    assert [s.id for s in store.list(deleted=True)] == [d.id]
+    assert [s.id for s in store.summaries(deleted=True)] == [d.id]
     store.undelete(d.id)
     assert store.get(d.id) == d
 
@@ -114,7 +115,7 @@ def test_delete_of_synced_draft_queues_remote_delete(store: DraftStore) -> None:
     ops = [e.op.value for e in store.outbox.pending_for(d.id)]
     assert ops == ["delete"]  # the pending push was dropped: nothing left to push
     store.purge(d.id)
-    assert store.list(deleted=True) == []
+    assert store.summaries(deleted=True) == []
 
 
 def test_history_keeps_recent_and_thins_old(store: DraftStore, clock: FakeClock) -> None:
@@ -122,7 +123,7 @@ def test_history_keeps_recent_and_thins_old(store: DraftStore, clock: FakeClock)
     for n in range(99):
         clock.advance(minutes=10)
         d = store.save(d.evolve(subject=f"edit {n}"))
-    history = store.history(d.id)
+    history = store.revisions.history(d.id)
     revisions = [h.revision for h in history]
     assert revisions[:KEEP_RECENT] == list(range(100, 100 - KEEP_RECENT, -1))
     assert len(history) < 100
@@ -137,7 +138,7 @@ def test_restore_is_a_new_revision(store: DraftStore) -> None:
     d = store.save(d.evolve(subject="second"))
     restored = store.restore(d.id, 1)
     assert restored.subject == "first" and restored.revision == 3
-    assert [h.subject for h in store.history(d.id)] == ["first", "second", "first"]
+    assert [h.subject for h in store.revisions.history(d.id)] == ["first", "second", "first"]
     with pytest.raises(NotFoundError):
         store.restore(d.id, 42)
 
@@ -147,12 +148,12 @@ def test_recipient_history_orders_by_use_and_can_forget(store: DraftStore) -> No
         store.save(Draft(to=tuple(parse_addresses("Bob Builder <bob@example.org>")),
                          subject=f"{n}"))
     store.save(Draft(to=tuple(parse_addresses("bea@example.org")), subject="x"))
-    suggestions = store.suggest_recipients("b")
+    suggestions = store.recipients.suggest("b")
     assert [s.addr for s in suggestions] == ["bob@example.org", "bea@example.org"]
     assert suggestions[0].use_count == 3 and suggestions[0].name == "Bob Builder"
-    assert [s.addr for s in store.suggest_recipients("build")] == ["bob@example.org"]
-    assert store.forget_recipient("BOB@example.org") is True
-    assert [s.addr for s in store.suggest_recipients("b")] == ["bea@example.org"]
+    assert [s.addr for s in store.recipients.suggest("build")] == ["bob@example.org"]
+    assert store.recipients.forget("BOB@example.org") is True
+    assert [s.addr for s in store.recipients.suggest("b")] == ["bea@example.org"]
 
 
 def test_disk_full_keeps_previous_revision(tmp_path: Path, clock: FakeClock) -> None:
@@ -203,4 +204,4 @@ def test_old_tombstones_of_never_synced_drafts_are_purged(store: DraftStore,
     assert store.purge_old_tombstones() == 0
     clock.advance(days=25)
     assert store.purge_old_tombstones() == 1
-    assert [s.subject for s in store.list(deleted=True)] == ["synced"]  # waits for its service
+    assert [s.subject for s in store.summaries(deleted=True)] == ["synced"]  # waits for its service

@@ -48,7 +48,7 @@ def test_damaged_pages_lose_only_their_rows(tmp_path: Path, clock: FakeClock) ->
         recovered.close()
         return
     assert report.moved_to.exists()
-    survivors = {s.id for s in recovered.list(limit=1000)}
+    survivors = {s.id for s in recovered.summaries(limit=1000)}
     assert survivors <= set(ids)
     assert len(survivors) >= 30
     for draft_id in survivors:
@@ -62,13 +62,13 @@ def test_migrates_a_real_version_1_database(tmp_path: Path, clock: FakeClock) ->
     shutil.copy(FIXTURES / "drafts-v1.sqlite3", path)
     store = DraftStore.open(path, clock)
     assert store.connection.execute("PRAGMA user_version").fetchone()[0] == 2
-    rows = store.list()
+    rows = store.summaries()
     assert [r.subject for r in rows] == ["Second draft", "Lunch on Friday?"]
-    assert [r.subject for r in store.list(search="pizza")] == ["Lunch on Friday?"]
+    assert [r.subject for r in store.summaries(search="pizza")] == ["Lunch on Friday?"]
     lunch = store.get(rows[1].id)
     assert lunch.attachments[0].name == "menu.txt"
     assert store.blobs.read_bytes(lunch.attachments[0].sha256) == b"Pizza, pasta, salad\n"
-    assert [h.revision for h in store.history(lunch.id)] == [2, 1]
+    assert [h.revision for h in store.revisions.history(lunch.id)] == [2, 1]
     edited = store.save(lunch.evolve(subject="Lunch on Saturday?"))
     assert edited.revision == 3
     store.close()

@@ -28,7 +28,7 @@ def test_claim_takes_the_pending_entries_with_their_drafts_and_writes_the_marks(
     store.outbox.complete(entries[1].id)        # done meanwhile: not claimed
     store.save(_draft("not asked for"))
 
-    claims = store.claim(entries, lambda entry, draft, state, data: _mark(state)
+    claims = store.claims.claim(entries, lambda entry, draft, state, data: _mark(state)
                          if draft.id == a.id else None)
 
     assert [cl.entry.draft_id for cl in claims] == [a.id, c.id]
@@ -50,7 +50,7 @@ def test_a_claimed_entry_whose_draft_is_gone_comes_back_without_a_draft(
     d = store.save(_draft("x"))
     [entry] = store.outbox.ready(clock())
     store.connection.execute("DELETE FROM drafts WHERE id = ?", (d.id,))
-    [claim] = store.claim([entry], lambda *_: None)
+    [claim] = store.claims.claim([entry], lambda *_: None)
     assert claim.draft is None and claim.state is None
 
 
@@ -59,8 +59,8 @@ def test_unclaim_puts_entries_and_states_back_as_they_were(store: DraftStore,
     d = store.save(_draft("x"))
     before = store.sync_states.get(d.id)
     [entry] = store.outbox.ready(clock())
-    claims = store.claim([entry], lambda _e, _d, state, _data: _mark(state))
-    store.unclaim(claims)
+    claims = store.claims.claim([entry], lambda _e, _d, state, _data: _mark(state))
+    store.claims.unclaim(claims)
     assert store.sync_states.get(d.id) == before
     [again] = store.outbox.ready(clock())
     assert again.id == entry.id and again.attempts == 0
@@ -69,14 +69,14 @@ def test_unclaim_puts_entries_and_states_back_as_they_were(store: DraftStore,
 def test_results_recorded_together_leave_a_newer_save_pending(store: DraftStore,
                                                              clock: FakeClock) -> None:
     a, b = store.save(_draft("a")), store.save(_draft("b"))
-    claims = store.claim(store.outbox.ready(clock()), lambda *_: None)
+    claims = store.claims.claim(store.outbox.ready(clock()), lambda *_: None)
     b = store.save(b.evolve(subject="b, edited while it was being pushed"))
     results = []
     for claim in claims:
         assert claim.state is not None
         results.append((claim.entry.id, claim.state.evolve(
             state=SyncStatus.SYNCED, remote_id=f"r-{claim.entry.draft_id}")))
-    store.finish_all(results)
+    store.claims.finish_all(results)
     state_a, state_b = store.sync_states.get(a.id), store.sync_states.get(b.id)
     assert state_a is not None and state_a.state is SyncStatus.SYNCED
     assert state_b is not None and state_b.state is SyncStatus.PENDING

@@ -225,7 +225,7 @@ def test_a_normalising_server_causes_no_conflict_and_no_new_copy(
             state = store.sync_states.get(draft.id)
             assert state is not None and state.state is SyncStatus.SYNCED
             assert service.live_ids() == {state.remote_id}
-            assert len(store.list(limit=100)) == 1       # no conflict copy either
+            assert len(store.summaries(limit=100)) == 1       # no conflict copy either
         finally:
             pool.close()
             store.close()

@@ -194,7 +194,7 @@ def test_update_after_remote_change_keeps_both_and_marks_conflict(
     assert service.drafts[remote_id].subject == "changed on the web"  # not overwritten
     state = store.sync_states.get(d.id)
     assert state is not None and state.state is SyncStatus.CONFLICT
-    copies = [s for s in store.list() if s.id != d.id]
+    copies = [s for s in store.summaries() if s.id != d.id]
     assert [c.subject for c in copies] == ["changed on the web"]
     # further edits wait for the user's decision
     store.save(d.evolve(subject="mine v3"))
@@ -216,16 +216,16 @@ def test_conflict_resolution(store: DraftStore, service: MemoryService, clock: F
     report = engine.run_once()
     assert report.conflicts == 0
     subjects = sorted(s.subject for s in service.drafts.values())
-    local = sorted(s.subject for s in store.list())
+    local = sorted(s.subject for s in store.summaries())
     if choice == "mine":
         assert subjects == ["mine v2"] and local == ["mine v2"]
-        assert [s.subject for s in store.list(deleted=True)] == ["theirs"]
+        assert [s.subject for s in store.summaries(deleted=True)] == ["theirs"]
     elif choice == "theirs":
         assert subjects == ["theirs"] and local == ["theirs"]
-        assert "mine v2" in [h.subject for h in store.history(d.id)]
+        assert "mine v2" in [h.subject for h in store.revisions.history(d.id)]
     else:
         assert subjects == ["mine v2", "theirs"] and local == ["mine v2", "theirs"]
-    for s in store.list():
+    for s in store.summaries():
         st = store.sync_states.get(s.id)
         assert st is not None and st.state is SyncStatus.SYNCED
 
@@ -243,8 +243,8 @@ def test_a_resolution_cut_short_changes_nothing(
     service.touch(remote_id, "theirs")
     store.save(store.get(d.id).evolve(subject="mine v2"))
     engine.run_once()
-    before = [(s.id, s.subject, s.revision, s.sync) for s in store.list()]
-    states = {s.id: store.sync_states.get(s.id) for s in store.list()}
+    before = [(s.id, s.subject, s.revision, s.sync) for s in store.summaries()]
+    states = {s.id: store.sync_states.get(s.id) for s in store.summaries()}
     last = {"mine": "push_again", "theirs": "delete", "both": "push_again"}[choice]
 
     def crash(*args: object, **kwargs: object) -> None:
@@ -254,9 +254,9 @@ def test_a_resolution_cut_short_changes_nothing(
     with pytest.raises(OSError):
         getattr(conflicts, f"keep_{choice}")(store, d.id)
     monkeypatch.undo()
-    assert [(s.id, s.subject, s.revision, s.sync) for s in store.list()] == before
-    assert {s.id: store.sync_states.get(s.id) for s in store.list()} == states
-    assert store.list(deleted=True) == []
+    assert [(s.id, s.subject, s.revision, s.sync) for s in store.summaries()] == before
+    assert {s.id: store.sync_states.get(s.id) for s in store.summaries()} == states
+    assert store.summaries(deleted=True) == []
     getattr(conflicts, f"keep_{choice}")(store, d.id)     # and it still resolves
     assert engine.run_once().conflicts == 0
 
@@ -307,10 +307,10 @@ def test_a_draft_deleted_on_the_service_can_be_deleted_here_too_and_restored(
     engine, draft_id = _deleted_there(store, service, clock, editable)
     service.calls.clear()
     conflicts.delete_here_too(store, draft_id)
-    assert [s.id for s in store.list(deleted=True)] == [draft_id]
+    assert [s.id for s in store.summaries(deleted=True)] == [draft_id]
     engine.run_once()
     assert service.drafts == {} and "delete" not in service.calls
-    assert [s.id for s in store.list(deleted=True)] == [draft_id]   # still restorable
+    assert [s.id for s in store.summaries(deleted=True)] == [draft_id]   # still restorable
     store.undelete(draft_id)                      # changed their mind: saved there again
     assert engine.run_once().pushed == 1
     assert [s.subject for s in service.drafts.values()] == ["still mine, edited"]
@@ -351,10 +351,10 @@ def test_delete_goes_through_the_outbox_and_purges_after_confirmation(
     store.delete(d.id)
     engine.run_once()
     assert len(service.drafts) == 1
-    assert [s.id for s in store.list(deleted=True)] == [d.id]  # tombstone kept
+    assert [s.id for s in store.summaries(deleted=True)] == [d.id]  # tombstone kept
     clock.advance(hours=1)
     assert engine.run_once().deleted == 1
-    assert service.drafts == {} and store.list(deleted=True) == []
+    assert service.drafts == {} and store.summaries(deleted=True) == []
 
 
 def test_send_after_push_marks_sent_and_survives_a_lost_answer(
@@ -409,7 +409,7 @@ def test_pull_imports_drafts_made_on_the_service(store: DraftStore, service: Mem
                                     "<p>typed online</p>", "", ())
     assert engine.pull("work") == 1
     assert engine.pull("work") == 0
-    [web] = [s for s in store.list() if s.subject == "From the web"]
+    [web] = [s for s in store.summaries() if s.subject == "From the web"]
     draft = store.get(web.id)
     assert draft.to[0].addr == "carol@example.org" and draft.account == "work"
     assert engine.run_once().pushed == 0  # imported, not pushed back

@@ -142,7 +142,7 @@ def test_lost_update_answer_then_edit_converges_to_one_copy(
     # Our own lost update was not taken for someone else's edit.
     state = store.sync_states.get(d.id)
     assert state is not None and state.state is SyncStatus.SYNCED
-    assert [x.subject for x in store.list()] == ["v3"]
+    assert [x.subject for x in store.summaries()] == ["v3"]
 
 
 def test_engine_pushes_edits_and_deletes_with_no_duplicates(
@@ -200,7 +200,7 @@ def test_another_clients_edit_is_a_conflict_kept_side_by_side(
     assert report.conflicts == 1
     state = store.sync_states.get(d.id)
     assert state is not None and state.state is SyncStatus.CONFLICT
-    subjects = {x.subject for x in store.list()}
+    subjects = {x.subject for x in store.summaries()}
     assert {"mine, edited here", "edited on the phone"} <= subjects
     # Nothing of ours overwrote the phone's copy.
     assert [eml_to_draft(m).draft.subject for m in _folder(other_client)] == \
@@ -238,7 +238,7 @@ def test_pull_imports_drafts_written_elsewhere_once(
                         b"Written on the bus\r\n", flags=[b"\\Draft"])
     assert engine.pull("mail") == 1
     assert engine.pull("mail") == 0
-    pulled = [x for x in store.list() if x.subject == "from the phone"]
+    pulled = [x for x in store.summaries() if x.subject == "from the phone"]
     assert len(pulled) == 1
     full = store.get(pulled[0].id)
     assert full.text == "Written on the bus"

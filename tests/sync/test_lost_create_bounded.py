@@ -128,7 +128,7 @@ def _pull_after_lost_create(tmp_path: Path, service: Service, name: str) -> None
         state = store.sync_states.get(draft.id)
         assert state is not None and state.remote_id == made
         assert service.live_ids() - before == {made}
-        assert [s.id for s in store.list(limit=100)] == [draft.id]
+        assert [s.id for s in store.summaries(limit=100)] == [draft.id]
     finally:
         pool.close()
         store.close()

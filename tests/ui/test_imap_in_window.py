@@ -78,7 +78,7 @@ def test_write_sync_then_edit_on_a_second_client_is_a_conflict(
     assert _subjects(other_client) == ["Offsite agenda (phone)"]
     store = DraftStore.open(paths.database)
     try:
-        subjects = sorted(d.subject for d in store.list())
+        subjects = sorted(d.subject for d in store.summaries())
     finally:
         store.close()
     assert subjects == ["Offsite agenda (phone)", "Offsite agenda, final"]
@@ -141,8 +141,8 @@ def test_a_draft_deleted_on_a_second_client_asks_in_the_window(
         qtbot.waitUntil(lambda: window.editor.draft is None, timeout=5000)
         store = DraftStore.open(paths.database)
         try:
-            assert [d.id for d in store.list(deleted=True)] == [draft.id]   # restorable
-            assert store.list() == []
+            assert [d.id for d in store.summaries(deleted=True)] == [draft.id]   # restorable
+            assert store.summaries() == []
             assert store.outbox.pending_for(draft.id) == []   # no delete for the service
         finally:
             store.close()

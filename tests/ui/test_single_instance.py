@@ -116,7 +116,7 @@ def _drafts(data: Path) -> list[Draft]:
         return []
     store = DraftStore.open(db)
     try:
-        return [store.get(s.id) for s in store.list()]
+        return [store.get(s.id) for s in store.summaries()]
     finally:
         store.close()
 

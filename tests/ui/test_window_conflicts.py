@@ -46,7 +46,7 @@ def conflicted(paths: Paths) -> Iterator[tuple[FakeExante, str, str]]:
             SyncEngine(store, pool, utcnow).run_once()
             state = store.sync_states.get(mine.id)
             assert state is not None and state.state is SyncStatus.CONFLICT
-            copy = next(s.id for s in store.list() if s.id != mine.id)
+            copy = next(s.id for s in store.summaries() if s.id != mine.id)
         finally:
             pool.close()
             store.close()

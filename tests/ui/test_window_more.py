@@ -46,7 +46,7 @@ def test_autocomplete_most_used_first_and_forget(qtbot: QtBot, paths: Paths) -> 
     def forgotten() -> bool:
         s = DraftStore.open(paths.database)
         try:
-            return [r.addr for r in s.suggest_recipients("b")] == ["bea@x.test"]
+            return [r.addr for r in s.recipients.suggest("b")] == ["bea@x.test"]
         finally:
             s.close()
 

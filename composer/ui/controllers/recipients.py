@@ -13,7 +13,7 @@ from composer.ui.controllers.status import StatusController
 
 
 def _known(store: DraftStore) -> list[tuple[str, str, int]]:
-    return [(r.addr, r.name, r.use_count) for r in store.suggest_recipients("", limit=5000)]
+    return [(r.addr, r.name, r.use_count) for r in store.recipients.suggest("", limit=5000)]
 
 
 class RecipientsController(QObject):
@@ -41,7 +41,7 @@ class RecipientsController(QObject):
 
     def forget(self, addr: str) -> None:
         self.known = [r for r in self.known if r[0] != addr.lower()]
-        self._bridge.submit(lambda store: store.forget_recipient(addr), None,
+        self._bridge.submit(lambda store: store.recipients.forget(addr), None,
                             self._status.error)
 
     def saw(self, saved: Draft) -> None:

@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from composer.domain.html import html_to_text
 from composer.domain.models import BodyMode, Draft
-from composer.store.drafts import DraftStore, RevisionInfo
+from composer.store.drafts import DraftStore
+from composer.store.revisions import RevisionInfo
 from composer.ui import messages
 from composer.ui.bridge import StorageBridge
 
@@ -49,8 +50,9 @@ def _content(draft: Draft) -> tuple[list[str], dict[str, object]]:
 
 def _history(store: DraftStore, draft_id: str) -> tuple[list[RevisionInfo], list[Change]]:
     """On the worker: the versions, and what each changed (words added/removed, fields)."""
-    revisions = store.history(draft_id)
-    contents = [_content(store.revision(draft_id, r.revision)) for r in revisions[:COMPARED]]
+    revisions = store.revisions.history(draft_id)
+    contents = [_content(store.revisions.revision(draft_id, r.revision))
+                for r in revisions[:COMPARED]]
     changes: list[Change] = []
     for n in range(len(revisions)):
         if n == len(revisions) - 1:

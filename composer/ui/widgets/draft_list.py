@@ -41,9 +41,9 @@ DRAFTS, SENT, DELETED = "drafts", "sent", "deleted"
 def _page(store: DraftStore, search: str, offset: int, view: str = DRAFTS,
           limit: int = PAGE) -> list[DraftSummary]:
     if view == DELETED:
-        return store.list(search=search or None, limit=limit, offset=offset, deleted=True)
+        return store.summaries(search=search or None, limit=limit, offset=offset, deleted=True)
     status = DraftStatus.SENT if view == SENT else DraftStatus.DRAFT
-    return store.list(search=search or None, limit=limit, offset=offset, status=status)
+    return store.summaries(search=search or None, limit=limit, offset=offset, status=status)
 
 
 def _tr(text: str) -> str:
