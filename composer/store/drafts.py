@@ -449,6 +449,11 @@ class DraftStore:
         return saved
 
     # -- maintenance --------------------------------------------------------------------
+    def sqlite_version(self) -> str:
+        """The SQLite library's version, as the self-test reports it."""
+        with storage_errors():
+            return str(self._conn.execute("SELECT sqlite_version()").fetchone()[0])
+
     def integrity_ok(self) -> bool:
         with storage_errors():
             row = self._conn.execute("PRAGMA quick_check").fetchone()

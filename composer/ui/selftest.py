@@ -100,7 +100,7 @@ def _check_database() -> str:
             assert store.get(saved.id) == saved
             assert [s.id for s in store.summaries(search="self")] == [saved.id]
             assert store.integrity_ok()
-            version = store.connection.execute("select sqlite_version()").fetchone()[0]
+            version = store.sqlite_version()
         finally:
             store.close()
     return f"SQLite {version}, WAL, FTS5"
