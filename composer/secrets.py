@@ -7,6 +7,7 @@ working offline. A secret is never logged, stored elsewhere or put in an error.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from composer import APP_ID
@@ -45,14 +46,19 @@ def default_backend() -> Any:
 
 
 class SecretStore:
+    """One per app (the window's sync and account-check workers share it): the backend is
+    looked up once, on first use, under a lock."""
+
     def __init__(self, backend: Any | None = None, service: str = APP_ID) -> None:
         self._backend = backend
         self._service = service
+        self._lookup = threading.Lock()
 
     def _ring(self) -> Any:
-        if self._backend is None:
-            self._backend = default_backend()
-        return self._backend
+        with self._lookup:
+            if self._backend is None:
+                self._backend = default_backend()
+            return self._backend
 
     def _call(self, name: str, *args: str) -> Any:
         import keyring.errors

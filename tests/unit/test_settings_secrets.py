@@ -74,3 +74,35 @@ def test_no_keychain_gives_a_clear_error() -> None:
     store = SecretStore(fail.Keyring())
     with pytest.raises(SecretStoreError, match="no keychain backend is available"):
         store.set("work", "s3cr3t")
+
+
+def test_the_keychain_backend_is_looked_up_once_by_threads_sharing_the_store(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    import composer.secrets as secrets_module
+    from tests.memory_keyring import MemoryKeyring
+
+    looked_up: list[int] = []
+    entered = threading.Event()
+    release = threading.Event()
+
+    def slow_lookup() -> MemoryKeyring:
+        looked_up.append(1)
+        entered.set()
+        release.wait(5)      # the first lookup is still running when the second thread asks
+        return MemoryKeyring()
+
+    monkeypatch.setattr(secrets_module, "default_backend", slow_lookup)
+    store = secrets_module.SecretStore()
+    first = threading.Thread(target=store.set, args=("a", "s1"))
+    first.start()
+    assert entered.wait(5)
+    second = threading.Thread(target=store.get, args=("a",))
+    second.start()
+    second.join(0.2)
+    release.set()
+    first.join(5)
+    second.join(5)
+    assert looked_up == [1]
+    assert store.get("a") == "s1"
