@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from composer.domain.accounts import Account
+from composer.domain.models import Address
 from composer.domain.services import BY_KIND, KINDS
 from composer.errors import InvalidInputError
 
@@ -39,9 +40,12 @@ class Settings:
         return next((a for a in self.accounts if a.name == name), None)
 
     def new_draft_sender(self) -> tuple[str | None, str]:
-        """(account, From address) a new draft in the window starts with: the default
-        account and its address, else the identity's address."""
+        """(account, From) a new draft starts with, in the window and on the command line:
+        the default account and its address, else the identity (with its name, quoted
+        when it needs to be)."""
         sender = self.identity_address
+        if sender and self.identity_name:
+            sender = Address(self.identity_address, self.identity_name).formatted()
         if self.default_account:
             account = self.account(self.default_account)
             sender = account.address if account and account.address else sender

@@ -137,24 +137,12 @@ def _attach(core: Core, paths: list[str]) -> tuple[Attachment, ...]:
 
 def draft_new(core: Core, args: argparse.Namespace, out: TextIO) -> int:
     settings = core.settings_file.load()
-    draft = Draft(account=settings.default_account, from_addr=_default_from(core))
+    draft = Draft(account=settings.default_account, from_addr=settings.new_draft_sender()[1])
     draft = _apply(core, draft, args)
     attachments = _attach(core, args.attach)
     saved = core.store.save(draft.evolve(attachments=attachments))
     print(saved.id, file=out)
     return 0
-
-
-def _default_from(core: Core) -> str:
-    s = core.settings_file.load()
-    if s.default_account:
-        account = s.account(s.default_account)
-        if account is not None and account.address:
-            return account.address
-    if s.identity_address:
-        return f"{s.identity_name} <{s.identity_address}>" if s.identity_name else \
-            s.identity_address
-    return ""
 
 
 def draft_edit(core: Core, args: argparse.Namespace, out: TextIO) -> int:

@@ -106,3 +106,19 @@ def test_the_keychain_backend_is_looked_up_once_by_threads_sharing_the_store(
     second.join(5)
     assert looked_up == [1]
     assert store.get("a") == "s1"
+
+
+def test_a_new_drafts_sender_is_one_rule_for_the_window_and_the_command_line(
+        tmp_path: Path) -> None:
+    from composer.domain.addresses import parse_addresses
+
+    named = Settings(identity_address="ana@x.example", identity_name="Silva, Ana")
+    account, sender = named.new_draft_sender()
+    assert account is None and sender == '"Silva, Ana" <ana@x.example>'
+    [parsed] = parse_addresses(sender)                 # one address, the comma quoted
+    assert (parsed.addr, parsed.name) == ("ana@x.example", "Silva, Ana")
+    work = Account("work", "exante", "https://dev.exante.app", address="ana@work.example",
+                   options={"from_account_id": "a"})
+    assert named.evolve(accounts=(work,), default_account="work").new_draft_sender() == \
+        ("work", "ana@work.example")
+    assert Settings().new_draft_sender() == (None, "")
