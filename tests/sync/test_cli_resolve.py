@@ -48,14 +48,21 @@ def _sync_state(capsys: pytest.CaptureFixture[str], data: Path, draft_id: str
     return sync
 
 
+def _synced_on_exante(capsys: pytest.CaptureFixture[str], data: Path,
+                      services: dict[str, Service], monkeypatch: pytest.MonkeyPatch
+                      ) -> tuple[Service, str, str]:
+    """Every account added by the command line; one draft written and synced to the
+    Exante fake: (its service, the draft's id, its remote id)."""
+    _add_all(capsys, data, services, monkeypatch)
+    draft_id = _new_synced(capsys, data, "work")
+    return services["work"], draft_id, str(_sync_state(capsys, data, draft_id)["remote_id"])
+
+
 def test_a_draft_deleted_on_the_service_is_settled_from_the_command_line(
         tmp_path: Path, services: dict[str, Service], capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     data = tmp_path / "data"
-    _add_all(capsys, data, services, monkeypatch)
-    service = services["work"]
-    draft_id = _new_synced(capsys, data, "work")
-    remote_id = str(_sync_state(capsys, data, draft_id)["remote_id"])
+    service, draft_id, remote_id = _synced_on_exante(capsys, data, services, monkeypatch)
     client = make_client(service.account.base_url, timeout=httpx.Timeout(2.0))
     elsewhere = adapter_class("exante")(service.account, SECRETS["work"], client,
                                         lambda: datetime.now(UTC))
@@ -84,10 +91,7 @@ def test_a_draft_changed_in_two_places_is_settled_from_either_draft(
         tmp_path: Path, services: dict[str, Service], capsys: pytest.CaptureFixture[str],
         monkeypatch: pytest.MonkeyPatch) -> None:
     data = tmp_path / "data"
-    _add_all(capsys, data, services, monkeypatch)
-    service = services["work"]
-    draft_id = _new_synced(capsys, data, "work")
-    remote_id = str(_sync_state(capsys, data, draft_id)["remote_id"])
+    service, draft_id, remote_id = _synced_on_exante(capsys, data, services, monkeypatch)
     service.edit_remote(remote_id, "Changed in the web app")
     _cli(capsys, data, "draft", "edit", draft_id, "--subject", "Changed here")
     _cli(capsys, data, "sync")

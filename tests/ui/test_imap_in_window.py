@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 
 from composer.domain.accounts import Account
 from composer.domain.eml import eml_to_draft
+from composer.domain.models import Draft
 from composer.paths import Paths
 from composer.secrets import SecretStore
 from composer.settings import Settings, SettingsFile
@@ -38,15 +39,17 @@ def _subjects(client: IMAPClient) -> list[str]:
                   for item in client.fetch(uids, [b"BODY.PEEK[]"]).values()) if uids else []
 
 
-def test_write_sync_then_edit_on_a_second_client_is_a_conflict(
-        qtbot: QtBot, paths: Paths, account: Account, imap_user: object,
-        smtp_server: SmtpServer, certificate: TestCertificate, other_client: IMAPClient,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def _written_and_synced(qtbot: QtBot, paths: Paths, account: Account, imap_user: object,
+                        certificate: TestCertificate, other_client: IMAPClient,
+                        monkeypatch: pytest.MonkeyPatch, subject: str
+                        ) -> tuple[MainWindow, Draft]:
+    """The IMAP account set up as a user would have it, a draft written in the window
+    (recipient, typed subject) and synced: one copy in Dovecot's Drafts folder."""
+    from tests.servers.dovecot import MailUser
+
     monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert))  # trust the test servers
     settings = SettingsFile(paths.settings_file)
     settings.save(Settings(accounts=(account,), default_account=account.name))
-    from tests.servers.dovecot import MailUser
-
     assert isinstance(imap_user, MailUser)
     SecretStore().set(account.name, imap_user.password)
     window: MainWindow = open_window(qtbot, paths)
@@ -57,10 +60,20 @@ def test_write_sync_then_edit_on_a_second_client_is_a_conflict(
     draft = wait_open(qtbot, window)
     assert window.editor.from_box.currentData() == account.name
     window.editor.to.add_text("bob@example.org")
-    qtbot.keyClicks(window.editor.subject, "Offsite agenda")
+    qtbot.keyClicks(window.editor.subject, subject)
     window.sync.sync_now()
     qtbot.waitUntil(lambda: _state(paths, draft.id) is SyncStatus.SYNCED and
-                    _subjects(other_client) == ["Offsite agenda"], timeout=15_000)
+                    _subjects(other_client) == [subject], timeout=15_000)
+    return window, draft
+
+
+def test_write_sync_then_edit_on_a_second_client_is_a_conflict(
+        qtbot: QtBot, paths: Paths, account: Account, imap_user: object,
+        smtp_server: SmtpServer, certificate: TestCertificate, other_client: IMAPClient,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    window, draft = _written_and_synced(qtbot, paths, account, imap_user, certificate,
+                                        other_client, monkeypatch, "Offsite agenda")
+    assert window.sync is not None
 
     # The phone edits the draft (its own save: a new message, ours removed) ...
     [uid] = other_client.search(["NOT", "DELETED"])
@@ -93,24 +106,9 @@ def test_a_draft_deleted_on_a_second_client_asks_in_the_window(
     from PySide6.QtCore import Qt
     from PySide6.QtWidgets import QPushButton
 
-    from tests.servers.dovecot import MailUser
-
-    monkeypatch.setenv("SSL_CERT_FILE", str(certificate.cert))  # trust the test servers
-    settings = SettingsFile(paths.settings_file)
-    settings.save(Settings(accounts=(account,), default_account=account.name))
-    assert isinstance(imap_user, MailUser)
-    SecretStore().set(account.name, imap_user.password)
-    window: MainWindow = open_window(qtbot, paths)
-    window.attach_sync()
+    window, draft = _written_and_synced(qtbot, paths, account, imap_user, certificate,
+                                        other_client, monkeypatch, "Budget")
     assert window.sync is not None
-    qtbot.waitUntil(lambda: not window.model.loading, timeout=5000)
-    window.new_draft()
-    draft = wait_open(qtbot, window)
-    window.editor.to.add_text("bob@example.org")
-    qtbot.keyClicks(window.editor.subject, "Budget")
-    window.sync.sync_now()
-    qtbot.waitUntil(lambda: _state(paths, draft.id) is SyncStatus.SYNCED and
-                    _subjects(other_client) == ["Budget"], timeout=15_000)
     [uid] = other_client.search(["NOT", "DELETED"])
     other_client.delete_messages([uid])       # deleted on the phone
     other_client.uid_expunge([uid])
