@@ -256,9 +256,8 @@ def draft_undelete(core: Core, args: argparse.Namespace, out: TextIO) -> int:
 
 
 def draft_resolve(core: Core, args: argparse.Namespace, out: TextIO) -> int:
-    deleted = conflicts.deleted_on_service(core.store, args.id)
-    kept = conflicts.resolve(core.store, args.id, args.keep)
-    if deleted and args.keep == "theirs":
+    kept, deleted, deleted_here = conflicts.resolve(core.store, args.id, args.keep)
+    if deleted_here:
         print(f"{kept} deleted here too (undo with: mail-composer draft undelete {kept})",
               file=out)
         return 0

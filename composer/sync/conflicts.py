@@ -8,21 +8,26 @@ drafts (restorable).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from composer.errors import InvalidInputError
 from composer.store.drafts import DraftStore
 from composer.store.sync_state import DELETED_ON_SERVICE, SyncState, SyncStatus
 
 
-def deleted_on_service(store: DraftStore, draft_id: str) -> bool:
-    """True when ``draft_id`` waits for the user because the service deleted its copy."""
-    state = store.sync_states.get(draft_id)
+def _is_deleted_on_service(state: SyncState | None) -> bool:
     return state is not None and state.state is SyncStatus.CONFLICT and \
         state.last_error_kind == DELETED_ON_SERVICE
 
 
+def deleted_on_service(store: DraftStore, draft_id: str) -> bool:
+    """True when ``draft_id`` waits for the user because the service deleted its copy."""
+    return _is_deleted_on_service(store.sync_states.get(draft_id))
+
+
 def _deleted_state(store: DraftStore, draft_id: str) -> SyncState:
     state = store.sync_states.get(draft_id)
-    if state is None or not deleted_on_service(store, draft_id):
+    if state is None or not _is_deleted_on_service(state):
         raise InvalidInputError("draft", f"draft {draft_id} was not deleted on its service")
     return state
 
@@ -142,11 +147,20 @@ def keep_both(store: DraftStore, draft_id: str) -> None:
 CHOICES = ("mine", "theirs", "both")
 
 
-def resolve(store: DraftStore, draft_id: str, choice: str) -> str:
+class Resolved(NamedTuple):
+    """What a resolution did: the draft that stays (or, ``deleted_here``, went to Deleted
+    drafts), and whether the other side was a delete made on the service."""
+
+    draft_id: str
+    deleted_on_service: bool
+    deleted_here: bool
+
+
+def resolve(store: DraftStore, draft_id: str, choice: str) -> Resolved:
     """Apply the user's choice to the conflict ``draft_id`` is part of (either of its two
-    drafts); returns the id of the draft that stays. For a draft deleted on the service,
-    "mine" saves it there again and "theirs" deletes it here too; "both" has no meaning
-    there and is refused with the two that do."""
+    drafts). For a draft deleted on the service, "mine" saves it there again and
+    "theirs" deletes it here too; "both" has no meaning there and is refused with the
+    two that do."""
     if choice not in CHOICES:
         raise InvalidInputError("choice", f"{choice!r} is not one of {', '.join(CHOICES)}")
     if deleted_on_service(store, draft_id):
@@ -155,7 +169,7 @@ def resolve(store: DraftStore, draft_id: str, choice: str) -> str:
                                     "so there is no second version to keep: choose mine "
                                     "(save it there again) or theirs (delete it here too)")
         (save_again if choice == "mine" else delete_here_too)(store, draft_id)
-        return draft_id
+        return Resolved(draft_id, True, choice == "theirs")
     mine_id, _ = conflict_pair(store, draft_id)
     {"mine": keep_mine, "theirs": keep_theirs, "both": keep_both}[choice](store, mine_id)
-    return mine_id
+    return Resolved(mine_id, False, False)

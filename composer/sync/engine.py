@@ -448,11 +448,11 @@ class SyncEngine:
         return adapter.update(ref, draft, previous, self._store.blobs, marker)
 
     def _mark_replacing(self, state: SyncState, adapter: Adapter) -> None:
-        """Where the service replaces rather than edits (delete-and-create), record that
-        a replacement is under way: until the new copy is known, a missing old copy is
-        our own doing, not a delete made elsewhere (see ``_gone``)."""
-        if not (adapter.capabilities.editable_after_create or
-                adapter.capabilities.partial_update):
+        """Where an update deletes the old copy before it creates the new one, record
+        that a replacement is under way: until the new copy is known, a missing old copy
+        is our own doing, not a delete made elsewhere (see ``_gone``). Services that
+        create first (IMAP) or edit in place never lack a copy: no write needed."""
+        if adapter.capabilities.update_deletes_first:
             self._store.sync_states.put(state.evolve(create_pending=True))
 
     def _gone(self, entry: OutboxEntry, draft: Draft, data: str, state: SyncState,
@@ -462,9 +462,9 @@ class SyncEngine:
         Otherwise our copy may live on under another id (found by its marker); if not,
         it was deleted on the service while edited here: the user decides (save it there
         again, or delete it here too), nothing is re-created silently."""
-        fresh = state.evolve(remote_id=None, remote_version=None, pushed_data=None,
-                             pushed_revision=None, create_pending=True)
         if state.create_pending:
+            fresh = state.evolve(remote_id=None, remote_version=None, pushed_data=None,
+                                 pushed_revision=None, create_pending=True)
             return self._create(entry, draft, data, fresh, adapter, outcome_unknown=False)
         found = self._find(adapter, marker, draft)
         if found is not None:

@@ -87,8 +87,3 @@ def conflict_pair(store: DraftStore, draft_id: str) -> ConflictPair | DeletedOnS
         return DeletedOnService(store.get(draft_id))
     mine_id, theirs_id = conflicts.conflict_pair(store, draft_id)
     return ConflictPair(store.get(mine_id), store.get(theirs_id))
-
-
-def resolve(store: DraftStore, draft_id: str, choice: str) -> str:
-    """Apply the user's choice; returns the id of the draft to show afterwards."""
-    return conflicts.resolve(store, draft_id, choice)

@@ -83,6 +83,7 @@ class MemoryAdapter:
             schedule=False, body=BodyKind.TEXT_AND_HTML, attachments=AttachmentMode.INLINE_BASE64,
             partial_update=False, editable_after_create=editable, can_list=True,
             can_fetch=can_fetch, max_subject_chars=100, can_find=can_find,
+            update_deletes_first=not editable,
         )
         self.closed = False
 

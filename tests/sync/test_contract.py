@@ -278,7 +278,7 @@ def test_rebillys_delete_then_create_cut_in_half_is_finished_without_asking(
     the create fails after the delete went through, the next pass creates it; the
     missing old copy is not taken for a delete made elsewhere."""
     service = running["billing"]
-    assert not adapter_class(service.account.kind).capabilities.editable_after_create
+    assert adapter_class(service.account.kind).capabilities.update_deletes_first
     clock = FakeClock()
     store, pool, engine = _engine_on(tmp_path, service, clock)
     try:

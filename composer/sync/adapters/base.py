@@ -71,6 +71,9 @@ class Capabilities:
     #: False when ``find`` can never locate a create whose answer was lost (none of the
     #: five services since DataMotion's Drafts folder is listed; kept for others)
     can_find: bool = True
+    #: True when ``update`` deletes the old copy before it creates the new one (Rebilly):
+    #: between the two, the draft is on the service under neither id
+    update_deletes_first: bool = False
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ class RebillyAdapter:
     capabilities = Capabilities(
         schedule=False, body=BodyKind.TEXT_AND_HTML, attachments=AttachmentMode.RESOURCE_REF,
         partial_update=False, editable_after_create=False, can_list=True, can_fetch=True,
-        max_subject_chars=998, file_attachments=False,
+        max_subject_chars=998, file_attachments=False, update_deletes_first=True,
     )
 
     def __init__(self, account: AccountConfig, secret: str, client: httpx.Client,

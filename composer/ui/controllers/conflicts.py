@@ -16,7 +16,7 @@ from composer.ui.controllers.settings_state import CurrentSettings
 from composer.ui.controllers.status import StatusController
 
 if TYPE_CHECKING:  # the sync layer loads when a conflict is shown
-    from composer.store.drafts import DraftStore
+    from composer.sync.conflicts import Resolved
     from composer.ui.account_checks import ConflictPair, DeletedOnService
     from composer.ui.dialogs.conflict_dialog import ConflictDialog
 
@@ -90,19 +90,14 @@ class ConflictsController(QObject):
         box.open()
 
     def resolve(self, draft_id: str, choice: str) -> None:
-        from composer.sync.conflicts import deleted_on_service  # imports the sync layer
-        from composer.ui.account_checks import resolve  # imports the sync layer
+        from composer.sync.conflicts import resolve  # imports the sync layer
 
-        def job(store: DraftStore) -> tuple[str, bool]:
-            deleted = deleted_on_service(store, draft_id) and choice == "theirs"
-            return resolve(store, draft_id, choice), deleted
-
-        def done(result: tuple[str, bool]) -> None:
-            shown, deleted = result
-            if deleted:
-                self.deleted_here.emit(shown)
+        def done(result: Resolved) -> None:
+            if result.deleted_here:
+                self.deleted_here.emit(result.draft_id)
                 return
-            self.resolved.emit(shown)
+            self.resolved.emit(result.draft_id)
             self._status.say(self.tr("Conflict resolved."))
 
-        self._bridge.submit(job, done, self._status.error)
+        self._bridge.submit(lambda store: resolve(store, draft_id, choice), done,
+                            self._status.error)
