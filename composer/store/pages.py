@@ -81,15 +81,18 @@ def _record(payload: bytes) -> list[Value] | None:
         for t in types:
             if t == 0:
                 values.append(None)
-            elif 1 <= t <= 6:
-                n = (1, 2, 3, 4, 6, 8)[t - 1]
-                values.append(int.from_bytes(payload[body:body + n], "big", signed=True))
-                body += n
-            elif t == 7:
-                import struct
+            elif 1 <= t <= 7:
+                n = (1, 2, 3, 4, 6, 8, 8)[t - 1]
+                raw = payload[body:body + n]
+                if len(raw) != n:
+                    return None  # cut short: a damaged record, not a value
+                if t == 7:
+                    import struct
 
-                values.append(struct.unpack(">d", payload[body:body + 8])[0])
-                body += 8
+                    values.append(struct.unpack(">d", raw)[0])
+                else:
+                    values.append(int.from_bytes(raw, "big", signed=True))
+                body += n
             elif t in (8, 9):
                 values.append(t - 8)
             elif t >= 12:
