@@ -226,6 +226,26 @@ def _validate(addr: str) -> tuple[str | None, str | None]:
     return f"{local}@{domain}", None
 
 
+def _mask_quoted(text: str) -> str:
+    """``text`` with every character inside a quoted string (and its escapes) replaced
+    by ``_``: the same length, so positions found in it hold in ``text``."""
+    out: list[str] = []
+    quoted = escaped = False
+    for ch in text:
+        if escaped:
+            out.append("_")
+            escaped = False
+        elif quoted and ch == "\\":
+            out.append("_")
+            escaped = True
+        elif ch == '"':
+            out.append(ch)
+            quoted = not quoted
+        else:
+            out.append("_" if quoted else ch)
+    return "".join(out)
+
+
 def parse_address(text: str) -> Address:
     raw = text.strip()
     work = raw
@@ -240,14 +260,15 @@ def parse_address(text: str) -> Address:
     work = work.strip()
     name = ""
     if "<" in work or ">" in work:
-        start = work.rfind("<")
-        end = work.rfind(">")
-        if work.count("<") != 1 or work.count(">") != 1 or start > end or \
+        masked = _mask_quoted(work)  # a quoted name may hold < and >
+        if masked.count('"') % 2:
+            return Address(addr=raw, error="has an unclosed quote in the name", raw=raw)
+        start = masked.rfind("<")
+        end = masked.rfind(">")
+        if masked.count("<") != 1 or masked.count(">") != 1 or start > end or \
                 work[end + 1:].strip():
-            outside_quotes = work.replace('"', "")
-            if outside_quotes.count("<") != 1 or outside_quotes.count(">") != 1:
-                return Address(addr=raw, error="has unbalanced or misplaced angle brackets "
-                               "(< >)", raw=raw)
+            return Address(addr=raw, error="has unbalanced or misplaced angle brackets "
+                           "(< >)", raw=raw)
         phrase = work[:start].strip()
         quoted = len(phrase) >= 2 and phrase[0] == '"' and phrase[-1] == '"'
         if phrase.count('"') % 2 and not quoted:
@@ -279,6 +300,39 @@ def parse_address(text: str) -> Address:
 def parse_addresses(text: str) -> list[Address]:
     """Every address in pasted text, in order; invalid ones kept with a reason."""
     return [parse_address(piece) for piece in _split(text)]
+
+
+def ascii_domain(addr: str) -> str:
+    """``addr`` with its domain in its ASCII form (IDNA) where it has one: what a mail
+    server without SMTPUTF8 takes in an envelope. Unchanged when it is ASCII already or
+    has no IDNA form."""
+    local, at, domain = addr.rpartition("@")
+    if not at or domain.isascii():
+        return addr
+    try:
+        return f"{local}@{domain.encode('idna').decode('ascii')}"
+    except UnicodeError:
+        return addr
+
+
+_ENCODED_RUN = re.compile(r"=\?[^?\s]{1,64}\?[bBqQ]\?[^?\s]*\?="
+                          r"(?:[ \t]+=\?[^?\s]{1,64}\?[bBqQ]\?[^?\s]*\?=)*")
+
+
+def parse_header_addresses(value: str) -> list[Address]:
+    """The addresses of an address field as a message has it (unfolded): split first,
+    then each display name's RFC 2047 encoded words decoded (the space between two of
+    them is not text) and quoted, so an encoded comma, quote or bracket stays part of the
+    name and the name is checked as the reader will show it."""
+
+    def decoded(match: re.Match[str]) -> str:
+        text = decoded_header(re.sub(r"\?=[ \t]+=\?", "?==?", match.group(0)))
+        escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+        inside_quotes = match.string.count('"', 0, match.start()) % 2 == 1
+        return escaped if inside_quotes else f'"{escaped}"'
+
+    return [parse_address(_ENCODED_RUN.sub(decoded, piece) if "=?" in piece else piece)
+            for piece in _split(value)]
 
 
 #: What may stand on either side of the @ of an address written into a header: anything
