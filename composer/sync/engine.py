@@ -12,6 +12,9 @@ Rules (../shared/DESIGN.md §3 "Sync"):
   of all their creates, in one durable transaction before the first of their requests;
   the results of creates that ``find`` can locate again are recorded with the next
   batch's claim (see ``_run_batch`` for why losing them is harmless), all others at once.
+  A batch's plain creates for an adapter that can make several in one request
+  (``CreatesTogether``: IMAP ``MULTIAPPEND``) go out in one call, each result recorded as
+  a single create's would be.
 - No silent overwrite: before an update, where the service can fetch, the remote
   version is compared with the one recorded at the last sync; if it moved, the remote
   copy is saved as a separate local draft and both are marked as a conflict.
@@ -28,8 +31,8 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections import deque
-from collections.abc import Callable, Collection
+from collections import Counter, deque
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -43,6 +46,7 @@ from composer.store.outbox import Op, OutboxEntry
 from composer.store.sync_state import DELETED_ON_SERVICE, SyncState, SyncStatus
 from composer.sync.adapters.base import (
     Adapter,
+    CreatesTogether,
     RemoteDraft,
     RemoteRef,
     canonical_addresses,
@@ -221,6 +225,7 @@ class SyncEngine:
         unstarted = deque(claims)
         skipped: list[Claim] = []
         try:
+            self._create_together(unstarted, adapters, blocked, report, held)
             while unstarted:
                 claim = unstarted.popleft()
                 account = _account(claim.entry)
@@ -236,6 +241,65 @@ class SyncEngine:
             # (none of their requests went out).
             self._store.claims.unclaim([*skipped, *unstarted])
         return bool(claims)
+
+    def _create_together(self, claims: deque[Claim], adapters: dict[str, Adapter],
+                         blocked: set[str], report: PassReport, held: _HeldResults) -> None:
+        """Plain creates (drafts never pushed, marked create-pending with the claim, with
+        no other entry in this batch) for an adapter that can make several in one request
+        (``CreatesTogether``) go out together; they are taken out of ``claims``. Each
+        result is recorded as ``_process`` records a create's."""
+        per_draft = Counter(c.entry.draft_id for c in claims)
+        groups: dict[str, list[Claim]] = {}
+        for claim in claims:
+            account = _account(claim.entry)
+            if claim.marked is not None and claim.draft is not None and \
+                    per_draft[claim.entry.draft_id] == 1 and account not in blocked and \
+                    isinstance(adapters.get(account), CreatesTogether):
+                groups.setdefault(account, []).append(claim)
+        for account, group in groups.items():
+            if len(group) < 2:
+                continue
+            for claim in group:  # started: never unclaimed, whatever happens next
+                claims.remove(claim)
+            if self._create_group(group, account, adapters[account], report, held):
+                blocked.add(account)
+
+    def _create_group(self, group: list[Claim], account: str, adapter: Adapter,
+                      report: PassReport, held: _HeldResults) -> bool:
+        """Create ``group`` in one call; True when the account must wait (auth, rate)."""
+        assert isinstance(adapter, CreatesTogether)
+        blocked = False
+        items: list[tuple[Claim, Draft, SyncState]] = []
+        for claim in group:
+            assert claim.draft is not None
+            state = claim.state or SyncState(draft_id=claim.draft.id, account=account,
+                                             marker=claim.draft.id)
+            items.append((claim, claim.draft, state.evolve(marker=state.marker or
+                                                           claim.draft.id)))
+        results: Sequence[RemoteRef | SyncError]
+        try:
+            results = adapter.create_many([(d, s.marker or d.id) for _, d, s in items],
+                                          self._store.blobs)
+        except Exception as exc:  # a bug in an adapter must not wedge the queue
+            log.exception("creating drafts together failed unexpectedly")
+            results = [SyncError(SyncErrorKind.TRANSIENT,
+                                 f"internal error ({type(exc).__name__})")] * len(items)
+        for (claim, draft, state), result in zip(items, results, strict=True):
+            if isinstance(result, RemoteRef):
+                report.pushed += 1
+                final = self._synced(state, draft, claim.data, result)
+                if adapter.capabilities.can_find:
+                    held.add(claim.entry.id, final)
+                else:
+                    self._store.claims.finish(claim.entry.id, final)
+                continue
+            if not result.request_sent or result.kind is not SyncErrorKind.TRANSIENT:
+                # Never sent, or refused with a clear answer: nothing was created.
+                self._store.sync_states.put(state.evolve(create_pending=False))
+            self._record_failure(claim.entry, self._store.sync_states.get(draft.id) or state,
+                                 result, report)
+            blocked |= result.kind in (SyncErrorKind.AUTH, SyncErrorKind.RATE_LIMITED)
+        return blocked
 
     def _adapters_for(self, batch: list[OutboxEntry], blocked: set[str],
                       report: PassReport) -> dict[str, Adapter]:
@@ -339,11 +403,16 @@ class SyncEngine:
         if ref is None:
             return None
         report.pushed += 1
+        return self._synced(state.evolve(marker=marker), draft, data, ref)
+
+    def _synced(self, state: SyncState, draft: Draft, data: str, ref: RemoteRef) -> SyncState:
+        """Where a draft stands once ``data`` (its revision as stored) is on the service
+        as ``ref``."""
         return state.evolve(
             state=SyncStatus.SYNCED, remote_id=ref.remote_id, remote_version=ref.version,
-            pushed_revision=draft.revision, pushed_data=data, marker=marker,
-            create_pending=False, last_error=None, last_error_kind=None, last_error_field=None,
-            retry_at=None, last_synced_at=self._clock(),
+            pushed_revision=draft.revision, pushed_data=data, create_pending=False,
+            last_error=None, last_error_kind=None, last_error_field=None, retry_at=None,
+            last_synced_at=self._clock(),
         )
 
     def _create(self, entry: OutboxEntry, draft: Draft, data: str, state: SyncState,

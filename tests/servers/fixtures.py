@@ -18,10 +18,11 @@ from imapclient import IMAPClient
 from composer.domain.accounts import Account
 from composer.sync.adapters.imap import ImapAdapter
 from tests.servers.dovecot import SKIP_REASON, Dovecot, MailUser, TestCertificate
+from tests.servers.proxy import LosingProxy
 from tests.servers.smtp import SmtpServer
 
 __all__ = ["account", "adapter", "certificate", "dovecot", "imap_user", "make_adapter",
-           "other_client", "requires_dovecot", "smtp_server"]
+           "other_client", "proxied", "proxy", "requires_dovecot", "smtp_server"]
 
 requires_dovecot = pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")
 
@@ -107,3 +108,20 @@ def other_client(dovecot: Dovecot, imap_user: MailUser,
     yield client
     client.logout()
 
+
+
+@pytest.fixture
+def proxy(dovecot: Dovecot) -> Iterator[LosingProxy]:
+    """A proxy to Dovecot's plain IMAP port that can lose an APPEND's answer."""
+    p = LosingProxy(dovecot.imap_port)
+    p.start()
+    yield p
+    p.stop()
+
+
+@pytest.fixture
+def proxied(make_adapter: MakeAdapter, account: Account, proxy: LosingProxy) -> ImapAdapter:
+    """The adapter talking to Dovecot through the answer-losing proxy (plain IMAP, which
+    the adapter allows to 127.0.0.1 only)."""
+    return make_adapter(Account(**{**account.__dict__, "options": {
+        **account.options, "imap_port": str(proxy.port), "imap_security": "none"}}))

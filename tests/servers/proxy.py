@@ -16,6 +16,7 @@ import threading
 from tests.servers.dovecot import free_port
 
 _APPEND_OK = re.compile(rb"(?m)^\S+ OK \[APPENDUID ")
+_APPEND_COMMAND = re.compile(rb"(?m)^[A-Za-z0-9]+ APPEND ")
 
 
 class LosingProxy:
@@ -28,6 +29,8 @@ class LosingProxy:
         self._armed = threading.Event()
         self._refusing = threading.Event()
         self.lost = 0
+        #: APPEND commands the client sent (one per MULTIAPPEND, however many messages)
+        self.appends = 0
         self._threads: list[threading.Thread] = []
         self._accept_thread = threading.Thread(target=self._accept, daemon=True)
 
@@ -74,6 +77,8 @@ class LosingProxy:
                             self._refusing.set()
                         self.lost += 1
                         return  # the answer never reaches the client
+                    if sock is client:
+                        self.appends += len(_APPEND_COMMAND.findall(data))
                     (server if sock is client else client).sendall(data)
         except OSError:
             return

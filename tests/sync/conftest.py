@@ -1,4 +1,5 @@
-"""Fixtures of the sync tests: adapters (and their HTTP clients) closed after each test."""
+"""Fixtures of the sync tests: a clock and a draft cache, and adapters (and their HTTP
+clients) closed after each test."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ from collections.abc import Callable, Iterator
 from typing import Protocol
 
 import pytest
+
+from tests.store.conftest import clock, store  # noqa: F401  (the same fixtures here)
 
 
 class _Closable(Protocol):
@@ -18,3 +21,4 @@ def closing() -> Iterator[Callable[[_Closable], None]]:
     yield opened.append
     for item in opened:
         item.close()
+

@@ -4,9 +4,7 @@ conflicts kept, typed failures, restarts."""
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -21,18 +19,6 @@ from composer.sync.engine import SyncEngine
 from composer.sync.errors import SyncError, SyncErrorKind
 from tests.store.conftest import FakeClock
 from tests.sync.memory_adapter import MemoryAdapter, MemoryService
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[DraftStore]:
-    s = DraftStore.open(tmp_path / "d.sqlite3", clock)
-    yield s
-    s.close()
 
 
 @pytest.fixture

@@ -364,7 +364,8 @@ def test_submission_never_carries_bcc_and_keeps_the_body(to: str, bcc: str, subj
     assert b"Bcc:" not in header and b"X-Composer" not in header
     assert b"folded@example.org" not in header
     assert rest == data.partition(b"\r\n\r\n")[2]  # the body bytes as stored
-    assert {to, bcc, "folded@example.org"} <= set(recipients)
+    # (addresses as validated: the domain lower-cased)
+    assert {to.lower(), bcc.lower(), "folded@example.org"} <= {r.lower() for r in recipients}
 
 
 def test_send_retry_after_the_flag_was_lost_does_not_submit_twice(
@@ -410,3 +411,30 @@ def test_listing_again_reads_only_new_messages(adapter: ImapAdapter,
     assert sorted(r.subject for r in listed) == ["from the phone", "ours 0", "ours 1", "ours 2"]
     bodies = [m for m, data in asked if b"BODY.PEEK[]" in data]
     assert len(bodies) == 1 and len(bodies[0]) == 1  # type: ignore[arg-type]
+
+
+def test_envelope_recipients_never_come_from_a_misparsed_header() -> None:
+    # A draft written by another client reaches ``send`` as it is stored. The CVE-2023-27043
+    # form reads as two recipients to email.utils.getaddresses; it is not an address at
+    # all. An encoded name with a comma is one recipient; a name that looks like an
+    # address is a name.
+    data = (b"From: me@x.example\r\nTo: alice@example.org)<bob@example.org>, "
+            b"=?utf-8?b?LMKq?= <c@example.org>\r\n"
+            b'Cc: "d@evil.example" <d@example.org>\r\nSubject: x\r\n\r\nbody\r\n')
+    _, recipients = for_submission(data)
+    assert recipients == ["c@example.org", "d@example.org"]
+
+
+def test_international_recipients_reach_the_envelope_in_the_form_servers_take(
+        adapter: ImapAdapter, smtp_server: SmtpServer, other_client: IMAPClient) -> None:
+    draft = _draft().evolve(to=tuple(parse_addresses(
+        '"Zoë, Ops" <ops@bücher.example>, zoë@example.org')), cc=(), bcc=())
+    ref = adapter.create(draft, MemoryFiles(), "m")
+    stored = adapter.fetch(ref.remote_id)
+    assert stored.to == ('"Zoë, Ops" <ops@bücher.example>', "zoë@example.org")
+    adapter.send(ref.remote_id)
+    [received] = smtp_server.received
+    # The domain in its ASCII (IDNA) form; a non-ASCII mailbox name has none (SMTPUTF8).
+    assert sorted(received.rcpt_tos) == ["ops@xn--bcher-kva.example", "zoë@example.org"]
+    message = email.message_from_bytes(received.data, policy=email.policy.default)
+    assert [a.display_name for a in message["To"].addresses] == ["Zoë, Ops", ""]

@@ -7,13 +7,9 @@ from __future__ import annotations
 import os
 import random
 from collections import Counter
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from imapclient import IMAPClient
 
-from composer.domain.accounts import Account
 from composer.domain.addresses import parse_addresses
 from composer.domain.eml import eml_to_draft
 from composer.domain.models import Draft, DraftStatus
@@ -24,38 +20,9 @@ from composer.sync import conflicts
 from composer.sync.adapters.imap import ImapAdapter
 from composer.sync.engine import SyncEngine
 from tests.servers.dovecot import Dovecot, MailUser, TestCertificate
-from tests.servers.fixtures import MakeAdapter
 from tests.servers.proxy import LosingProxy
 from tests.servers.smtp import SmtpServer
 from tests.store.conftest import FakeClock
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def store(tmp_path: Path, clock: FakeClock) -> Iterator[DraftStore]:
-    s = DraftStore.open(tmp_path / "d.sqlite3", clock)
-    yield s
-    s.close()
-
-
-@pytest.fixture
-def proxy(dovecot: Dovecot) -> Iterator[LosingProxy]:
-    p = LosingProxy(dovecot.imap_port)
-    p.start()
-    yield p
-    p.stop()
-
-
-@pytest.fixture
-def proxied(make_adapter: MakeAdapter, account: Account, proxy: LosingProxy) -> ImapAdapter:
-    """The adapter talking to Dovecot through the answer-losing proxy (plain IMAP, which
-    the adapter allows to 127.0.0.1 only)."""
-    return make_adapter(Account(**{**account.__dict__, "options": {
-        **account.options, "imap_port": str(proxy.port), "imap_security": "none"}}))
 
 
 def _engine(store: DraftStore, adapter: ImapAdapter, clock: FakeClock) -> SyncEngine:

@@ -28,7 +28,7 @@ import json
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     import httpx
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 from composer.domain.accounts import Account
 from composer.domain.models import Draft
 from composer.errors import format_size
+from composer.sync.errors import SyncError
 
 
 class AttachmentMode(enum.StrEnum):
@@ -158,6 +159,20 @@ class Adapter(Protocol):
     def send(self, remote_id: str) -> None: ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class CreatesTogether(Protocol):
+    """An adapter that can create several new drafts in one request (IMAP ``MULTIAPPEND``,
+    RFC 3502), which the engine uses for a backlog of drafts never pushed before."""
+
+    def create_many(self, items: Sequence[tuple[Draft, str]],
+                    files: AttachmentSource) -> Sequence[RemoteRef | SyncError]:
+        """Create each ``(draft, marker)``; for each, in order, its ref or why it was not
+        created (as ``create`` would raise it: a transient error with ``request_sent``
+        leaves its outcome unknown, to be looked up with ``find``). Never raises for an
+        item's own failure."""
+        ...
 
 
 #: Non-secret account settings (the secret comes from the keychain separately).

@@ -7,13 +7,18 @@
   one of the usual names, else created. Sent likewise with ``\\Sent``.
 - A draft is the .eml the export writes (``composer.domain.eml``) with ``X-Composer-Marker``
   (the engine's marker) and ``X-Composer-Revision`` headers and the ``\\Draft`` flag.
-  Non-ASCII header values are written as RFC 2047 encoded words.
+  Non-ASCII text in header fields is written as RFC 2047 encoded words (a non-ASCII
+  address itself as UTF-8, RFC 6532: it has no ASCII form).
 - ``remote_id`` is ``marker:<marker>`` for our drafts (every copy of one draft has the same
   id, so a leftover copy is never pulled in as a new draft) and ``uid:<uidvalidity>:<uid>``
   for drafts written by another client. ``version`` is ``<uidvalidity>.<uid>.<sha256 of the
   stored header, 16 hex>``: IMAP messages are immutable, so another client's edit (a new
   message, our copy replaced) always changes it; flags (read, MODSEQ) do not.
-- Create = ``APPEND``; update = ``APPEND`` the new revision, then delete every older copy
+- Create = ``APPEND``; a backlog of new drafts (``create_many``, which the engine calls
+  for the creates of one batch) goes in ``MULTIAPPEND`` commands (RFC 3502: all of a
+  command's messages are stored or none), one ``APPEND`` each on servers without it; a
+  refusal (quota, size) is asked again one message at a time, so each draft gets its own
+  answer. Update = ``APPEND`` the new revision, then delete every older copy
   by UID (``UID EXPUNGE`` with UIDPLUS; without it ``EXPUNGE``, which also removes other
   messages flagged ``\\Deleted`` in Drafts, as every client does) and return a new ref.
 
@@ -43,8 +48,6 @@ Sizes: ``APPENDLIMIT`` (and SMTP ``SIZE``) refuse a too-big message before it is
 from __future__ import annotations
 
 import dataclasses
-import email.policy
-import email.utils
 import hashlib
 import imaplib
 import logging
@@ -58,9 +61,10 @@ from typing import TYPE_CHECKING
 from imapclient import IMAPClient
 from imapclient.exceptions import LoginError
 
-from composer.domain.eml import draft_to_eml, eml_to_draft
+from composer.domain.addresses import ascii_domain, parse_header_addresses
+from composer.domain.eml import MESSAGE_ID_DOMAIN, draft_to_eml, eml_to_draft
 from composer.domain.mail_servers import MailServers, mail_servers
-from composer.domain.models import Draft
+from composer.domain.models import Address, Draft
 from composer.errors import InvalidInputError
 from composer.sync.adapters.base import (
     AccountConfig,
@@ -84,7 +88,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MARKER_HEADER = "X-Composer-Marker"
-MESSAGE_ID_DOMAIN = "mail-composer.invalid"  # what composer.domain.eml writes
 REVISION_HEADER = "X-Composer-Revision"
 SUBMITTED = b"$Submitted"          # keyword: this copy went out by SMTP
 FILED = b"$ComposerFiled"          # keyword: its copy is in Sent
@@ -92,6 +95,9 @@ DRAFT_NAMES = ("Drafts", "INBOX.Drafts", "INBOX/Drafts", "Draft", "[Gmail]/Draft
 SENT_NAMES = ("Sent", "INBOX.Sent", "INBOX/Sent", "Sent Items", "Sent Messages",
               "[Gmail]/Sent Mail")
 DEFAULT_TIMEOUT = 30.0
+#: drafts stored by one MULTIAPPEND at most, and their size in bytes at most
+MULTIAPPEND_MAX = 32
+MULTIAPPEND_BYTES = 8 * 1024 * 1024
 _VALIDATION_CODES = ("OVERQUOTA", "LIMIT", "TOOBIG")
 _AUTH_CODES = ("AUTHENTICATIONFAILED", "AUTHORIZATIONFAILED", "EXPIRED")
 
@@ -150,26 +156,6 @@ def _field_name(raw: bytes) -> str:
     return raw.split(b":", 1)[0].decode("ascii", "replace").strip().lower()
 
 
-def _ascii_headers(data: bytes) -> bytes:
-    """``data`` with each non-ASCII header field re-encoded as RFC 2047 encoded words
-    (the body is left as it is): IMAP servers and SMTP relays without UTF-8 support take
-    it, and the .eml import decodes it back."""
-    block = _header_block(data)
-    if block.isascii():
-        return data
-    fields = []
-    for raw in _header_fields(block):
-        if not raw.isascii():
-            name, _, value = raw.partition(b":")
-            text = re.sub(r"\r\n(?=[ \t])", "", value.decode("utf-8", "replace")).strip()
-            policy = email.policy.SMTP
-            folded = policy.header_factory(name.decode("ascii", "replace"), text).fold(
-                policy=policy)
-            raw = folded.encode("ascii", "replace").rstrip(b"\r\n")
-        fields.append(raw)
-    return b"\r\n".join(fields) + data[len(block):]
-
-
 def for_submission(data: bytes) -> tuple[bytes, list[str]]:
     """The stored draft as it is submitted: without ``Bcc`` and ``X-Composer-*`` header
     fields (the body bytes unchanged), and the envelope recipients (To, Cc and Bcc)."""
@@ -181,7 +167,10 @@ def for_submission(data: bytes) -> tuple[bytes, list[str]]:
         if name in ("to", "cc", "bcc"):
             value = raw.split(b":", 1)[1].decode("utf-8", "replace")
             value = re.sub(r"\r\n(?=[ \t])", "", value)
-            recipients += [addr for _, addr in email.utils.getaddresses([value]) if addr]
+            # (not email.utils.getaddresses: CVE-2023-27043; a draft may come from
+            # another client)
+            recipients += [ascii_domain(a.addr) for a in parse_header_addresses(value.strip())
+                           if a.valid]
         if name == "bcc" or name.startswith("x-composer-"):
             continue
         kept.append(raw)
@@ -384,15 +373,109 @@ class ImapAdapter:
     def _message(self, draft: Draft, files: AttachmentSource, marker: str) -> bytes:
         servers = self._servers
         if not draft.from_addr and servers.address:
-            draft = draft.evolve(from_addr=email.utils.formataddr(
-                (servers.display_name, servers.address)) if servers.display_name
-                else servers.address)
-        data = draft_to_eml(draft, files.read_bytes)
-        ours = f"{MARKER_HEADER}: {marker}\r\n{REVISION_HEADER}: {draft.revision}\r\n"
-        return _ascii_headers(ours.encode("ascii") + data)
+            draft = draft.evolve(from_addr=Address(servers.address,
+                                                   servers.display_name).formatted())
+        try:
+            return draft_to_eml(draft, files.read_bytes, extra=(
+                (MARKER_HEADER, marker), (REVISION_HEADER, str(draft.revision))))
+        except InvalidInputError as exc:
+            raise SyncError(SyncErrorKind.VALIDATION, exc.reason, field=exc.field,
+                            request_sent=False) from None
 
     def create(self, draft: Draft, files: AttachmentSource, marker: str) -> RemoteRef:
         return self._append(self._message(draft, files, marker), marker)
+
+    def create_many(self, items: Sequence[tuple[Draft, str]],
+                    files: AttachmentSource) -> list[RemoteRef | SyncError]:
+        """Several new drafts in one ``MULTIAPPEND`` (RFC 3502: all are stored or none) per
+        ``MULTIAPPEND_MAX`` messages or ``MULTIAPPEND_BYTES``; one ``APPEND`` each when the
+        server lacks it. A refusal (quota, size) is asked again one message at a time, so
+        each draft gets its own answer; a lost answer is looked up by Message-ID, as for
+        ``create``."""
+        results: list[RemoteRef | SyncError | None] = [None] * len(items)
+        ready: list[tuple[int, bytes, str]] = []
+        for n, (draft, marker) in enumerate(items):
+            try:
+                data = self._message(draft, files, marker)
+                self._check_size(data)
+            except SyncError as err:
+                results[n] = err
+                continue
+            ready.append((n, data, marker))
+        for chunk in self._chunks(ready):
+            if len(chunk) > 1 and b"MULTIAPPEND" in self._caps:
+                answers = self._append_together(chunk)
+            else:
+                answers = self._append_each(chunk)
+            for (n, _, _), answer in zip(chunk, answers, strict=True):
+                results[n] = answer
+        return [r if r is not None else SyncError(SyncErrorKind.TRANSIENT, "not saved")
+                for r in results]
+
+    def _chunks(self, ready: list[tuple[int, bytes, str]]
+                ) -> Iterator[list[tuple[int, bytes, str]]]:
+        chunk: list[tuple[int, bytes, str]] = []
+        size = 0
+        for item in ready:
+            if chunk and (len(chunk) >= MULTIAPPEND_MAX or
+                          size + len(item[1]) > MULTIAPPEND_BYTES):
+                yield chunk
+                chunk, size = [], 0
+            chunk.append(item)
+            size += len(item[1])
+        if chunk:
+            yield chunk
+
+    def _append_each(self, chunk: list[tuple[int, bytes, str]]
+                     ) -> list[RemoteRef | SyncError]:
+        answers: list[RemoteRef | SyncError] = []
+        stop: SyncError | None = None
+        for _, data, marker in chunk:
+            if stop is not None:  # signed out or told to wait: nothing more is sent
+                answers.append(SyncError(stop.kind, stop.message, retry_at=stop.retry_at,
+                                         service_message=stop.service_message,
+                                         request_sent=False))
+                continue
+            try:
+                answers.append(self._append(data, marker))
+            except SyncError as err:
+                answers.append(err)
+                if err.kind in (SyncErrorKind.AUTH, SyncErrorKind.RATE_LIMITED):
+                    stop = err
+        return answers
+
+    def _append_together(self, chunk: list[tuple[int, bytes, str]]
+                         ) -> list[RemoteRef | SyncError]:
+        try:
+            with self._session("saving the drafts") as client:
+                typ, lines = client.multiappend(self._drafts, [
+                    {"msg": data, "flags": (b"\\Draft",)} for _, data, _ in chunk])
+                answer = b" ".join(x if isinstance(x, bytes) else str(x).encode()
+                                   for x in lines or ())
+                if typ != "OK":
+                    raise imaplib.IMAP4.error(answer.decode("utf-8", "replace"))
+        except SyncError as err:
+            if err.kind is SyncErrorKind.VALIDATION:
+                return self._append_each(chunk)  # which of them is refused, and why
+            if err.kind is not SyncErrorKind.TRANSIENT or not err.request_sent:
+                return [err] * len(chunk)
+            # The answer was lost: all of them or none are there. Look them up.
+            return [self._found_again(data, marker, err) for _, data, marker in chunk]
+        self._listing = None
+        uids = _appended_uids(answer, self._uidvalidity)
+        if len(uids) != len(chunk):
+            return [self._found_again(data, marker, SyncError(
+                SyncErrorKind.TRANSIENT, "IMAP server: the saved draft could not be found "
+                "again")) for _, data, marker in chunk]
+        return [RemoteRef(f"marker:{marker}", self._version(uid, data))
+                for uid, (_, data, marker) in zip(uids, chunk, strict=True)]
+
+    def _found_again(self, data: bytes, marker: str, err: SyncError) -> RemoteRef | SyncError:
+        try:
+            uid = self._lookup_message_id(_Copy(0, (), _header_block(data)).field("Message-ID"))
+        except SyncError:
+            return err
+        return err if uid is None else RemoteRef(f"marker:{marker}", self._version(uid, data))
 
     def update(self, ref: RemoteRef, draft: Draft, previous: Draft | None,
                files: AttachmentSource, marker: str) -> RemoteRef:
@@ -525,12 +608,14 @@ class ImapAdapter:
                 raise SyncError(SyncErrorKind.VALIDATION, "the draft has no recipients",
                                 field="to", request_sent=False)
             sender = servers.address or next(
-                (a for _, a in email.utils.getaddresses([best.field("From")]) if a), "")
+                (ascii_domain(a.addr) for a in parse_header_addresses(best.field("From"))
+                 if a.valid), "")
             if not sender:
                 raise SyncError(SyncErrorKind.VALIDATION, "no sender address: set the "
                                 "account's email address", field="from", request_sent=False)
-            self._submitter().submit(sender, recipients, message,
-                                     smtputf8=not message.isascii())
+            self._submitter().submit(sender, recipients, message, smtputf8=not (
+                message.isascii() and sender.isascii() and
+                all(r.isascii() for r in recipients)))
             # Remembered here too: if flagging fails, a retry in this process does not
             # submit again.
             self._submitted.add(message_id)
@@ -630,14 +715,17 @@ class ImapAdapter:
             else:
                 client.expunge()
 
-    def _append(self, data: bytes, marker: str) -> RemoteRef:
-        if self.append_limit is None:
-            self._connect()  # learn APPENDLIMIT before sending anything
+    def _check_size(self, data: bytes) -> None:
+        if self._imap is None:
+            self._connect()  # learn APPENDLIMIT (and MULTIAPPEND) before sending anything
         if self.append_limit is not None and len(data) > self.append_limit:
             raise SyncError(SyncErrorKind.VALIDATION, f"the message is {len(data) / 1e6:.1f} "
                             f"MB; the IMAP server accepts at most "
                             f"{self.append_limit / 1e6:.1f} MB (APPENDLIMIT)",
                             field="attachments", request_sent=False)
+
+    def _append(self, data: bytes, marker: str) -> RemoteRef:
+        self._check_size(data)
         message_id = _Copy(0, (), _header_block(data)).field("Message-ID")
         try:
             with self._session("saving the draft") as client:
@@ -690,13 +778,32 @@ class ImapAdapter:
         )
 
 
+def _appended_uids(answer: bytes, uidvalidity: int) -> list[int]:
+    """The UIDs an ``APPENDUID`` answer (RFC 4315) gives, in the order of the messages;
+    none when it is missing or for another UIDVALIDITY."""
+    match = re.search(rb"APPENDUID (\d+) ([\d:,]+)", answer)
+    if not match or int(match.group(1)) != uidvalidity:
+        return []
+    uids: list[int] = []
+    for part in match.group(2).decode("ascii").split(","):
+        first, _, last = part.partition(":")
+        if not first or (last and not last.isdigit()):
+            return []
+        low, high = int(first), int(last or first)
+        step = 1 if high >= low else -1
+        if abs(high - low) > MULTIAPPEND_MAX:
+            return []
+        uids += range(low, high + step, step)
+    return uids
+
+
 def _addresses(data: bytes, name: str) -> tuple[str, ...]:
-    """The addresses of one header field, display names decoded (RFC 2047) after the
-    field is split, so a name with a comma stays one address."""
-    try:
-        header = email.message_from_bytes(_header_block(data) + b"\r\n\r\n",
-                                          policy=email.policy.default).get(name)
-        found = getattr(header, "addresses", ())
-        return tuple(str(a) for a in found if a.addr_spec)
-    except (ValueError, TypeError, IndexError):
-        return ()
+    """The valid addresses of one header field, display names decoded (RFC 2047) after
+    the field is split, so a name with a comma stays one address."""
+    found: list[str] = []
+    for raw in _header_fields(_header_block(data)):
+        if _field_name(raw) == name.lower():
+            value = re.sub(r"\r\n(?=[ \t])", "", raw.split(b":", 1)[1].decode(
+                "utf-8", "replace"))
+            found += (a.formatted() for a in parse_header_addresses(value) if a.valid)
+    return tuple(found)

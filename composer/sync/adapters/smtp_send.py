@@ -130,6 +130,11 @@ class SmtpSubmitter:
                                   f"the message is {len(data) / 1e6:.1f} MB; the server "
                                   f"accepts at most {int(size) / 1e6:.1f} MB",
                                   field="attachments", request_sent=False)
+            addresses = [mail_from, *recipients]
+            if not all(a.isascii() for a in addresses) and not smtp.has_extn("smtputf8"):
+                raise self._error(SyncErrorKind.VALIDATION, "the server does not take "
+                                  "addresses with non-ASCII characters before the @ "
+                                  "(no SMTPUTF8)", field="to", request_sent=False)
             options = ["SMTPUTF8"] if smtputf8 and smtp.has_extn("smtputf8") else []
             if smtp.has_extn("size"):
                 options.append(f"SIZE={len(data)}")
