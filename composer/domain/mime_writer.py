@@ -18,7 +18,8 @@ What it writes (RFC 5322, 2045-2047, 2231, 6532):
   file names as RFC 2231 parameters (continued when long), CRLF line ends throughout.
 - Callers pass text already checked for line breaks and control characters
   (``composer.domain.addresses.check_header_text``); the writer still refuses a value
-  with CR or LF, so no caller can inject a header field through it.
+  with any line break, so no caller can inject a header field through it, and every
+  line it writes is checked against the 998-octet limit.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import secrets
 import urllib.parse
 from collections.abc import Iterable, Sequence
 
+from composer.domain.addresses import LINE_BREAKS
 from composer.errors import InvalidInputError
 
 CRLF = b"\r\n"
@@ -108,7 +110,9 @@ class Header:
 
 
 def _no_breaks(name: str, value: str) -> None:
-    if "\r" in value or "\n" in value:
+    """Every field is one field: no value carries a line break of any kind a reader
+    knows (CR, LF, NEL, U+2028 ...), so no value can start another field."""
+    if not LINE_BREAKS.isdisjoint(value):
         raise InvalidInputError("eml", f"{name} contains a line break; nothing was written")
 
 

@@ -315,7 +315,7 @@ class DraftStore:
         if state is None:
             if not _has_content(saved):
                 return  # a new empty draft stays here until something is written in it
-            state = SyncState(draft_id=saved.id, account=saved.account, marker=saved.id)
+            state = SyncState.first(saved.id, saved.account)
         elif state.state is SyncStatus.CONFLICT:
             return  # edits wait until the user resolves the conflict (sync/conflicts.py)
         SyncStates.put_in(self._conn, state.evolve(state=SyncStatus.PENDING))

@@ -45,6 +45,11 @@ class SyncState:
     retry_at: datetime | None = None
     last_synced_at: datetime | None = None
 
+    @classmethod
+    def first(cls, draft_id: str, account: str) -> SyncState:
+        """Where a draft never synced to ``account`` stands: its marker is its id."""
+        return cls(draft_id=draft_id, account=account, marker=draft_id)
+
     def evolve(self, **changes: object) -> SyncState:
         return replace(self, **changes)  # type: ignore[arg-type]
 

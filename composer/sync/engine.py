@@ -272,8 +272,7 @@ class SyncEngine:
         items: list[tuple[Claim, Draft, SyncState]] = []
         for claim in group:
             assert claim.draft is not None
-            state = claim.state or SyncState(draft_id=claim.draft.id, account=account,
-                                             marker=claim.draft.id)
+            state = claim.state or SyncState.first(claim.draft.id, account)
             items.append((claim, claim.draft, state.evolve(marker=state.marker or
                                                            claim.draft.id)))
         results: Sequence[RemoteRef | SyncError]
@@ -313,8 +312,8 @@ class SyncEngine:
             try:
                 adapters[account] = self._adapters(account)
             except SyncError as err:
-                state = self._store.sync_states.get(entry.draft_id) or SyncState(
-                    draft_id=entry.draft_id, account=account, marker=entry.draft_id)
+                state = self._store.sync_states.get(entry.draft_id) or \
+                    SyncState.first(entry.draft_id, account)
                 self._record_failure(entry, state, err, report)
                 blocked.add(account)
         return adapters
@@ -324,8 +323,7 @@ class SyncEngine:
         """The create-pending mark, written with the claim, for an entry that will go
         straight to ``adapter.create`` (what ``_push`` and ``_create`` would mark before
         the request); None for any other entry."""
-        state = state or SyncState(draft_id=draft.id, account=_account(entry),
-                                   marker=draft.id)
+        state = state or SyncState.first(draft.id, _account(entry))
         if entry.op is not Op.PUSH or draft.status is not DraftStatus.DRAFT or \
                 state.remote_id is not None or state.create_pending:
             return None
@@ -345,7 +343,7 @@ class SyncEngine:
         if draft is None:
             store.outbox.complete(entry.id)
             return
-        state = claim.state or SyncState(draft_id=draft.id, account=account, marker=draft.id)
+        state = claim.state or SyncState.first(draft.id, account)
         try:
             final: SyncState | None = None
             if entry.op is Op.PUSH:

@@ -86,7 +86,8 @@ def test_address_lists_read_back_with_their_names(pairs: list[tuple[str, str]]) 
     assert [(a.name, a.addr) for a in ours] == pairs
 
 
-@pytest.mark.parametrize("value", ["a\r\nBcc: e@x.test", "a\nb", "a\rb"])
+@pytest.mark.parametrize("value", ["a\r\nBcc: e@x.test", "a\nb", "a\rb", "a\u2028Bcc: e@x.test",
+                                   "a\x85b", "a\x0bb"])
 def test_line_breaks_are_refused_in_every_kind_of_value(value: str) -> None:
     for write in (lambda h: h.words(value), lambda h: h.raw(value),
                   lambda h: h.addresses([(value, "a@x.test")]),

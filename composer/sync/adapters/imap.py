@@ -156,6 +156,16 @@ def _field_name(raw: bytes) -> str:
     return raw.split(b":", 1)[0].decode("ascii", "replace").strip().lower()
 
 
+def _field_value(raw: bytes) -> str:
+    """A header field's value, unfolded (raw UTF-8 read as UTF-8; encoded words kept)."""
+    value = raw.split(b":", 1)[1].decode("utf-8", "replace") if b":" in raw else ""
+    return re.sub(r"\r\n(?=[ \t])", "", value).strip()
+
+
+def _message_id(data: bytes) -> str:
+    return _Copy(0, (), _header_block(data)).field("Message-ID")
+
+
 def for_submission(data: bytes) -> tuple[bytes, list[str]]:
     """The stored draft as it is submitted: without ``Bcc`` and ``X-Composer-*`` header
     fields (the body bytes unchanged), and the envelope recipients (To, Cc and Bcc)."""
@@ -165,12 +175,10 @@ def for_submission(data: bytes) -> tuple[bytes, list[str]]:
     for raw in _header_fields(block):
         name = _field_name(raw)
         if name in ("to", "cc", "bcc"):
-            value = raw.split(b":", 1)[1].decode("utf-8", "replace")
-            value = re.sub(r"\r\n(?=[ \t])", "", value)
             # (not email.utils.getaddresses: CVE-2023-27043; a draft may come from
             # another client)
-            recipients += [ascii_domain(a.addr) for a in parse_header_addresses(value.strip())
-                           if a.valid]
+            recipients += [ascii_domain(a.addr) for a in
+                           parse_header_addresses(_field_value(raw)) if a.valid]
         if name == "bcc" or name.startswith("x-composer-"):
             continue
         kept.append(raw)
@@ -392,7 +400,7 @@ class ImapAdapter:
         server lacks it. A refusal (quota, size) is asked again one message at a time, so
         each draft gets its own answer; a lost answer is looked up by Message-ID, as for
         ``create``."""
-        results: list[RemoteRef | SyncError | None] = [None] * len(items)
+        results: dict[int, RemoteRef | SyncError] = {}
         ready: list[tuple[int, bytes, str]] = []
         for n, (draft, marker) in enumerate(items):
             try:
@@ -409,8 +417,7 @@ class ImapAdapter:
                 answers = self._append_each(chunk)
             for (n, _, _), answer in zip(chunk, answers, strict=True):
                 results[n] = answer
-        return [r if r is not None else SyncError(SyncErrorKind.TRANSIENT, "not saved")
-                for r in results]
+        return [results[n] for n in range(len(items))]
 
     def _chunks(self, ready: list[tuple[int, bytes, str]]
                 ) -> Iterator[list[tuple[int, bytes, str]]]:
@@ -472,7 +479,7 @@ class ImapAdapter:
 
     def _found_again(self, data: bytes, marker: str, err: SyncError) -> RemoteRef | SyncError:
         try:
-            uid = self._lookup_message_id(_Copy(0, (), _header_block(data)).field("Message-ID"))
+            uid = self._lookup_message_id(_message_id(data))
         except SyncError:
             return err
         return err if uid is None else RemoteRef(f"marker:{marker}", self._version(uid, data))
@@ -491,7 +498,7 @@ class ImapAdapter:
             if err.kind is SyncErrorKind.TRANSIENT and err.request_sent:
                 # Maybe stored, answer lost: if that copy turns up, it is ours, not a
                 # change by someone else (see ``fetch``).
-                self._unconfirmed[marker] = (_Copy(0, (), data).field("Message-ID"),
+                self._unconfirmed[marker] = (_message_id(data),
                                              ref.version)
             raise
         self._unconfirmed.pop(marker, None)
@@ -726,7 +733,7 @@ class ImapAdapter:
 
     def _append(self, data: bytes, marker: str) -> RemoteRef:
         self._check_size(data)
-        message_id = _Copy(0, (), _header_block(data)).field("Message-ID")
+        message_id = _message_id(data)
         try:
             with self._session("saving the draft") as client:
                 answer = client.append(self._drafts, data, flags=(b"\\Draft",))
@@ -800,10 +807,6 @@ def _appended_uids(answer: bytes, uidvalidity: int) -> list[int]:
 def _addresses(data: bytes, name: str) -> tuple[str, ...]:
     """The valid addresses of one header field, display names decoded (RFC 2047) after
     the field is split, so a name with a comma stays one address."""
-    found: list[str] = []
-    for raw in _header_fields(_header_block(data)):
-        if _field_name(raw) == name.lower():
-            value = re.sub(r"\r\n(?=[ \t])", "", raw.split(b":", 1)[1].decode(
-                "utf-8", "replace"))
-            found += (a.formatted() for a in parse_header_addresses(value) if a.valid)
-    return tuple(found)
+    return tuple(a.formatted() for raw in _header_fields(_header_block(data))
+                 if _field_name(raw) == name.lower()
+                 for a in parse_header_addresses(_field_value(raw)) if a.valid)
