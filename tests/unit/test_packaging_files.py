@@ -287,3 +287,26 @@ def test_check_validates_the_packaged_files_not_the_sources() -> None:
     assert 'desktop="$scratch/root/usr/share/applications/' in check
     assert "resources/linux/" not in check
     assert "lintian --fail-on error" in check and "interleaved" in check
+
+
+def test_the_wheel_carries_every_module(tmp_path: Path) -> None:
+    """`pip install .` (the README's way to run the app) ships what the source tree has:
+    pyproject lists the packages by hand, and a sub-package missing from that list made
+    the installed app fail at start (ModuleNotFoundError: composer.ui.controllers)."""
+    import zipfile
+
+    src = tmp_path / "src"  # built from a copy: the build writes next to its sources
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in ("composer", "resources"):
+        shutil.copytree(ROOT / name, src / name, ignore=ignore)
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, src / name)
+    out = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+         "--no-index", "-q", "-w", str(tmp_path / "wheel"), str(src)],
+        capture_output=True, text=True, cwd=tmp_path)
+    assert out.returncode == 0, out.stdout + out.stderr
+    [wheel] = (tmp_path / "wheel").glob("*.whl")
+    shipped = {n for n in zipfile.ZipFile(wheel).namelist() if n.endswith(".py")}
+    source = {p.relative_to(ROOT).as_posix() for p in (ROOT / "composer").rglob("*.py")}
+    assert source - shipped == set()
